@@ -1,0 +1,84 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Snapshot before, findings after: the JUnit-free core of the check. One instance serves a
+ * whole test run, so its inode verdicts and ownership history span tests.
+ */
+final class LingerCheck {
+
+	private final SocketTableSource source;
+	private final InodeOwnership inodes;
+	private final OwnershipHistory history = new OwnershipHistory();
+
+	LingerCheck(SocketTableSource source, SocketInodeSource fds) {
+		this.source = source;
+		this.inodes = new InodeOwnership(fds);
+	}
+
+	SocketTableSource source() {
+		return this.source;
+	}
+
+	Baseline baseline(Set<TcpState> states) throws SocketTableException {
+		SocketTable table = this.source.read();
+		this.inodes.classify(table);
+		recordOwned(table, List.of());
+		Set<TcpSocket.Key> before = new HashSet<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (states.contains(socket.state())) {
+				before.add(socket.key());
+			}
+		}
+		return new Baseline(before, Attribution.ownedListeners(table, this.inodes));
+	}
+
+	/**
+	 * This JVM's sockets that are in one of {@code states} now and were not in that state with
+	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan.
+	 */
+	List<Finding> findings(Baseline baseline, Set<TcpState> states) throws SocketTableException {
+		SocketTable table = this.source.read();
+		List<TcpSocket> candidates = new ArrayList<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (states.contains(socket.state()) && !baseline.before().contains(socket.key())) {
+				candidates.add(socket);
+			}
+		}
+		if (candidates.isEmpty()) {
+			return List.of();
+		}
+		this.inodes.classify(table);
+		List<TcpSocket> listeners = new ArrayList<>(baseline.listeners());
+		listeners.addAll(Attribution.ownedListeners(table, this.inodes));
+		Attribution attribution = new Attribution(table, this.inodes, listeners, this.history);
+		List<Finding> findings = new ArrayList<>();
+		for (TcpSocket candidate : candidates) {
+			attribution.of(candidate).ifPresent(
+					ownership -> findings.add(new Finding(candidate, ownership, attribution.ownedOtherEnd(candidate))));
+		}
+		recordOwned(table, findings);
+		return findings;
+	}
+
+	private void recordOwned(SocketTable table, List<Finding> findings) {
+		this.history.forgetAbsent(table);
+		List<SocketTuple> owned = new ArrayList<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (socket.state() != TcpState.LISTEN && this.inodes.isOwned(socket.inode())) {
+				owned.add(socket.tuple());
+			}
+		}
+		for (Finding finding : findings) {
+			owned.add(finding.socket().tuple());
+		}
+		this.history.record(owned);
+	}
+}

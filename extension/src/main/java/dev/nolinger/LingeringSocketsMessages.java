@@ -1,0 +1,125 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** Every message nolinger shows a user, built in one place. */
+final class LingeringSocketsMessages {
+
+	private static final Map<TcpState, String> HINTS = Map.ofEntries(
+			Map.entry(TcpState.CLOSE_WAIT, "the peer closed, and this JVM never called close() on its end."),
+			Map.entry(TcpState.FIN_WAIT2,
+					"this JVM closed (or called shutdownOutput()), and the peer never closed its end."),
+			Map.entry(TcpState.ESTABLISHED, "the connection is still open; neither end has closed it."),
+			Map.entry(TcpState.LISTEN, "a server socket is still listening; close it when the test ends."),
+			Map.entry(TcpState.FIN_WAIT1, "this JVM closed, and the peer has not acknowledged the FIN yet."),
+			Map.entry(TcpState.LAST_ACK,
+					"the peer closed, this JVM closed after it, and the final ACK has not arrived."),
+			Map.entry(TcpState.CLOSING, "both ends closed at once, and the final ACK has not arrived."),
+			Map.entry(TcpState.TIME_WAIT,
+					"this JVM closed first and the close completed; the kernel holds the 4-tuple for a while."),
+			Map.entry(TcpState.SYN_SENT, "a connect() is still waiting for the peer to answer."),
+			Map.entry(TcpState.SYN_RECV, "a connection is half-open, waiting for the client's ACK."),
+			Map.entry(TcpState.CLOSE, "the socket is closed but not yet released."));
+
+	private LingeringSocketsMessages() {
+	}
+
+	/**
+	 * The failure message:
+	 *
+	 * <pre>
+	 * 2 sockets lingering after Foo.bar() (tolerance 0):
+	 *   CLOSE_WAIT  127.0.0.1:40000 -&gt; 127.0.0.1:50000  rule 1: inode 9 is an open fd of this JVM  other end: FIN_WAIT2, this JVM's
+	 *   ...
+	 * Hints:
+	 *   CLOSE_WAIT: ...
+	 * </pre>
+	 */
+	static String lingering(String testName, int tolerance, List<Finding> findings) {
+		List<Finding> sorted = new ArrayList<>(findings);
+		sorted.sort(Comparator.comparing((Finding f) -> f.socket().state())
+				.thenComparing(f -> f.socket().local().port())
+				.thenComparing(f -> f.socket().remote().port()));
+		List<String[]> rows = new ArrayList<>();
+		for (Finding finding : sorted) {
+			TcpSocket socket = finding.socket();
+			rows.add(new String[] { socket.state().name(), socket.tuple().toString(), reason(finding),
+					finding.otherEnd() == null ? "" : "other end: " + finding.otherEnd().state() + ", this JVM's" });
+		}
+		StringBuilder message = new StringBuilder();
+		message.append(sorted.size()).append(sorted.size() == 1 ? " socket" : " sockets")
+				.append(" lingering after ").append(testName).append(" (tolerance ").append(tolerance)
+				.append("):");
+		appendAligned(message, rows);
+		message.append("\nHints:");
+		Set<TcpState> states = sorted.stream().map(f -> f.socket().state())
+				.collect(Collectors.toCollection(TreeSet::new));
+		for (TcpState state : states) {
+			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
+		}
+		return message.toString();
+	}
+
+	static String reason(Finding finding) {
+		Ownership ownership = finding.ownership();
+		String prefix = "rule " + ownership.rule().number() + ": ";
+		return prefix + switch (ownership.rule()) {
+			case OPEN_FD -> "inode " + finding.socket().inode() + " is an open fd of this JVM";
+			case MIRROR -> "mirror of this JVM's " + ownership.evidence().state() + " socket";
+			case LISTENER -> "local port is this JVM's listener " + ownership.evidence().local();
+			case SEEN_BEFORE -> "4-tuple seen owned by this JVM earlier";
+		};
+	}
+
+	static String hint(TcpState state) {
+		return HINTS.get(state);
+	}
+
+	static String unsupportedPlatform(String looked, String key) {
+		return "nolinger cannot check sockets on this platform: " + looked
+				+ " does not exist (the check needs Linux's /proc). Set " + key
+				+ "=skip to run the tests without the check.";
+	}
+
+	static String skippedOnUnsupportedPlatform(String looked, String key) {
+		return "nolinger: " + looked + " does not exist (the check needs Linux's /proc), so @NoLingeringSockets"
+				+ " checks nothing in this run. Set " + key + "=fail to make that an error.";
+	}
+
+	static String unreadableTable(String testName, SocketTableException cause) {
+		return "nolinger could not check " + testName + ": " + cause.getMessage();
+	}
+
+	static String invalidConfiguration(String key, String value, String expected) {
+		return "Invalid value for " + key + ": '" + value + "'; expected " + expected + ".";
+	}
+
+	private static void appendAligned(StringBuilder message, List<String[]> rows) {
+		int columns = rows.get(0).length;
+		int[] widths = new int[columns];
+		for (String[] row : rows) {
+			for (int c = 0; c < columns; c++) {
+				widths[c] = Math.max(widths[c], row[c].length());
+			}
+		}
+		for (String[] row : rows) {
+			StringBuilder line = new StringBuilder("\n ");
+			for (int c = 0; c < columns; c++) {
+				line.append(' ').append(row[c]);
+				if (c < columns - 1) {
+					line.append(" ".repeat(widths[c] - row[c].length() + 1));
+				}
+			}
+			message.append(line.toString().stripTrailing());
+		}
+	}
+}

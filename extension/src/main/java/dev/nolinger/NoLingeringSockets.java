@@ -1,0 +1,86 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Fails a test that leaves this JVM's TCP sockets lingering in {@link TcpState#FIN_WAIT2} or
+ * {@link TcpState#CLOSE_WAIT} (or the {@linkplain #states() states you name}).
+ *
+ * <p>Before the first {@code @BeforeEach} method the extension snapshots the Linux socket table
+ * ({@code /proc/net/tcp} and {@code /proc/net/tcp6}); after the last {@code @AfterEach} method it
+ * reads the table again. A socket counts against the test when it belongs to this JVM, is in one
+ * of the checked states after the test, and was not in that state with the same 4-tuple before
+ * the test. Findings must hold in two reads in a row, and the extension waits up to the
+ * {@linkplain #graceMillis() grace} for sockets that are still closing. A clean test pays no
+ * wait.
+ *
+ * <p>More than {@linkplain #tolerance() tolerance} lingering sockets fail the test with a
+ * {@link LingeringSocketsError} that lists each socket, which end failed to close it, and why it
+ * counts as this JVM's. If the test already failed on its own, its failure stays the primary one.
+ *
+ * <p>Place it on a test method, a test class (it is {@link Inherited} and reaches
+ * {@code @Nested} classes), or on your own annotation. The annotation nearest to the test wins:
+ * the method's over its class's, an inner class's over an outer one's.
+ *
+ * <h2>Configuration parameters</h2>
+ * Set these in {@code junit-platform.properties} or as system properties. An attribute that is
+ * left at its default defers to the parameter.
+ * <ul>
+ * <li>{@value NoLingeringSocketsExtension#ENABLED_KEY}: {@code true} (default) or {@code false}
+ * to turn the check off for the whole run.</li>
+ * <li>{@value NoLingeringSocketsExtension#STATES_KEY}: comma-separated {@link TcpState} names;
+ * default {@code FIN_WAIT2,CLOSE_WAIT}.</li>
+ * <li>{@value NoLingeringSocketsExtension#TOLERANCE_KEY}: how many lingering sockets one test may
+ * leave; default {@code 0}.</li>
+ * <li>{@value NoLingeringSocketsExtension#GRACE_KEY}: how long to let sockets settle, such as
+ * {@code 1s} or {@code 500ms}; default {@code 1s}.</li>
+ * <li>{@value NoLingeringSocketsExtension#UNSUPPORTED_KEY}: {@code skip} (default) runs the tests
+ * without the check where there is no {@code /proc/net/tcp}, with one warning per run;
+ * {@code fail} fails each annotated test instead.</li>
+ * <li>{@value NoLingeringSocketsExtension#PROC_NET_KEY}: the directory that holds {@code tcp} and
+ * {@code tcp6}; default {@code /proc/net}.</li>
+ * </ul>
+ */
+@Target({ ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(NoLingeringSocketsExtension.class)
+public @interface NoLingeringSockets {
+
+	/**
+	 * The states that count as lingering. Left at the default, the
+	 * {@value NoLingeringSocketsExtension#STATES_KEY} parameter decides.
+	 *
+	 * @return the checked states; never empty
+	 */
+	TcpState[] states() default { TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT };
+
+	/**
+	 * How many lingering sockets one test may leave before it fails. Both ends of one loopback
+	 * connection count, one each. Left at {@code 0}, the
+	 * {@value NoLingeringSocketsExtension#TOLERANCE_KEY} parameter decides.
+	 *
+	 * @return zero or more
+	 */
+	int tolerance() default 0;
+
+	/**
+	 * How long, in milliseconds, to let sockets settle before judging. {@code -1} means the
+	 * {@value NoLingeringSocketsExtension#GRACE_KEY} parameter, one second by default. The wait
+	 * happens only when a test has more lingering sockets than it may leave.
+	 *
+	 * @return {@code -1}, or zero or more milliseconds
+	 */
+	long graceMillis() default -1;
+}

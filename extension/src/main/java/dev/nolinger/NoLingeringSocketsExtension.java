@@ -1,0 +1,230 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.lang.reflect.AnnotatedElement;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ExtensionContext.Store;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * The extension behind {@link NoLingeringSockets}. Register it through the annotation, or
+ * globally with {@code @ExtendWith} or JUnit's extension autodetection to check every test with
+ * the configured defaults.
+ */
+public final class NoLingeringSocketsExtension implements BeforeEachCallback, AfterEachCallback {
+
+	/** Configuration parameter that turns the check on or off for the whole run: {@value}. */
+	public static final String ENABLED_KEY = "nolinger.enabled";
+
+	/** Configuration parameter with the comma-separated states that count as lingering: {@value}. */
+	public static final String STATES_KEY = "nolinger.states";
+
+	/** Configuration parameter with how many lingering sockets one test may leave: {@value}. */
+	public static final String TOLERANCE_KEY = "nolinger.tolerance";
+
+	/** Configuration parameter with how long to let sockets settle, such as {@code 1s}: {@value}. */
+	public static final String GRACE_KEY = "nolinger.grace";
+
+	/** Configuration parameter, {@code skip} or {@code fail}, for platforms without {@code /proc}: {@value}. */
+	public static final String UNSUPPORTED_KEY = "nolinger.unsupported";
+
+	/** Configuration parameter naming the directory that holds {@code tcp} and {@code tcp6}: {@value}. */
+	public static final String PROC_NET_KEY = "nolinger.proc.net";
+
+	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
+
+	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+
+	private static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(50);
+
+	/** Creates the extension; JUnit calls this. */
+	public NoLingeringSocketsExtension() {
+	}
+
+	@Override
+	public void beforeEach(ExtensionContext context) throws Exception {
+		NoLingerConfiguration configuration = configuration(context);
+		if (!configuration.enabled()) {
+			return;
+		}
+		TestSettings settings = TestSettings.resolve(nearestAnnotation(context).orElse(null), configuration);
+		LingerCheck check = check(context, configuration);
+		if (!check.source().isAvailable()) {
+			unsupportedPlatform(context, configuration, check.source());
+			return;
+		}
+		Baseline baseline;
+		try {
+			baseline = check.baseline(settings.states());
+		}
+		catch (SocketTableException e) {
+			throw new SocketTableException(LingeringSocketsMessages.unreadableTable(testName(context), e), e);
+		}
+		context.getStore(NAMESPACE).put(Baseline.class, new Pending(settings, baseline));
+	}
+
+	@Override
+	public void afterEach(ExtensionContext context) throws Exception {
+		Pending pending = context.getStore(NAMESPACE).remove(Baseline.class, Pending.class);
+		if (pending == null) {
+			return;
+		}
+		LingerCheck check = check(context, configuration(context));
+		TestSettings settings = pending.settings();
+		try {
+			List<Finding> findings = check.findings(pending.baseline(), settings.states());
+			if (findings.size() > settings.tolerance()) {
+				findings = confirm(check, pending, findings, context);
+			}
+			if (findings.size() > settings.tolerance()) {
+				throw new LingeringSocketsError(
+						LingeringSocketsMessages.lingering(testName(context), settings.tolerance(), findings),
+						findings.size());
+			}
+		}
+		catch (SocketTableException e) {
+			throw new SocketTableException(LingeringSocketsMessages.unreadableTable(testName(context), e), e);
+		}
+	}
+
+	/**
+	 * Waits up to the grace for sockets that are still closing, and keeps only findings seen in
+	 * the last two reads in a row: a read of /proc is not a snapshot, so one read proves nothing.
+	 */
+	private static List<Finding> confirm(LingerCheck check, Pending pending, List<Finding> first,
+			ExtensionContext context) throws SocketTableException {
+		TestSettings settings = pending.settings();
+		Reads reads = new Reads(first);
+		Duration grace = settings.grace();
+		if (grace.isZero()) {
+			reads.add(check.findings(pending.baseline(), settings.states()));
+			return reads.confirmed();
+		}
+		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
+		if (interval.isZero()) {
+			interval = Duration.ofNanos(1);
+		}
+		try {
+			// A fresh ConditionFactory each time; Awaitility's global defaults stay untouched.
+			Awaitility.await("nolinger: sockets of " + context.getUniqueId() + " to finish closing")
+				.atMost(grace)
+				.pollDelay(interval)
+				.pollInterval(interval)
+				.pollInSameThread()
+				.until(() -> reads.next(check, pending) <= settings.tolerance());
+		}
+		catch (ConditionTimeoutException timedOut) {
+			// the findings outlived the grace; judge them below
+		}
+		if (reads.failure != null) {
+			throw reads.failure;
+		}
+		return reads.confirmed();
+	}
+
+	private static void unsupportedPlatform(ExtensionContext context, NoLingerConfiguration configuration,
+			SocketTableSource source) throws SocketTableException {
+		if (configuration.failOnUnsupportedPlatform()) {
+			throw new SocketTableException(
+					LingeringSocketsMessages.unsupportedPlatform(source.describe(), UNSUPPORTED_KEY));
+		}
+		Store root = context.getRoot().getStore(NAMESPACE);
+		Object first = new Object();
+		if (root.getOrComputeIfAbsent("unsupported-platform-warning", key -> first) == first) {
+			String warning = LingeringSocketsMessages.skippedOnUnsupportedPlatform(source.describe(), UNSUPPORTED_KEY);
+			LOGGER.warning(warning);
+			context.publishReportEntry("nolinger", warning);
+		}
+	}
+
+	private static NoLingerConfiguration configuration(ExtensionContext context) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(NoLingerConfiguration.class,
+				key -> NoLingerConfiguration.from(context::getConfigurationParameter), NoLingerConfiguration.class);
+	}
+
+	private static LingerCheck check(ExtensionContext context, NoLingerConfiguration configuration) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(LingerCheck.class,
+				key -> new LingerCheck(new ProcSocketTableSource(configuration.procNet()),
+						new ProcSelfFdSource(Path.of("/proc/self/fd"))),
+				LingerCheck.class);
+	}
+
+	/** The annotation nearest to the test: on the method, then its class, then enclosing classes. */
+	static Optional<NoLingeringSockets> nearestAnnotation(ExtensionContext context) {
+		for (Optional<ExtensionContext> current = Optional.of(context); current.isPresent(); current = current.get()
+			.getParent()) {
+			Optional<AnnotatedElement> element = current.get().getElement();
+			if (element.isPresent()) {
+				Optional<NoLingeringSockets> annotation = AnnotationSupport.findAnnotation(element.get(),
+						NoLingeringSockets.class);
+				if (annotation.isPresent()) {
+					return annotation;
+				}
+			}
+		}
+		return Optional.empty();
+	}
+
+	static String testName(ExtensionContext context) {
+		String className = context.getTestClass().map(Class::getSimpleName).orElse("");
+		String method = context.getTestMethod().map(m -> m.getName() + "()").orElse(context.getDisplayName());
+		String name = className.isEmpty() ? method : className + "." + method;
+		String display = context.getDisplayName();
+		return display.equals(method) ? name : name + " [" + display + "]";
+	}
+
+	private record Pending(TestSettings settings, Baseline baseline) {
+	}
+
+	/** The last two reads of findings. */
+	private static final class Reads {
+
+		private List<Finding> previous = List.of();
+		private List<Finding> current;
+		private SocketTableException failure;
+
+		Reads(List<Finding> first) {
+			this.current = first;
+		}
+
+		void add(List<Finding> next) {
+			this.previous = this.current;
+			this.current = next;
+		}
+
+		/** Reads again; a read that fails stops the wait, and the failure is reported after it. */
+		int next(LingerCheck check, Pending pending) {
+			try {
+				add(check.findings(pending.baseline(), pending.settings().states()));
+				return this.current.size();
+			}
+			catch (SocketTableException e) {
+				this.failure = e;
+				return 0;
+			}
+		}
+
+		List<Finding> confirmed() {
+			Set<TcpSocket.Key> seen = new HashSet<>();
+			for (Finding finding : this.previous) {
+				seen.add(finding.socket().key());
+			}
+			return this.current.stream().filter(f -> seen.contains(f.socket().key())).toList();
+		}
+	}
+}

@@ -1,0 +1,266 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Parses the bytes of {@code /proc/net/tcp} or {@code /proc/net/tcp6} in place, without splitting
+ * into strings. Format: {@code sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...}, as
+ * printed by the kernel's {@code get_tcp4_sock} and {@code get_tcp6_sock}.
+ */
+final class ProcNetTcpParser {
+
+	/** The kernel prints each 32-bit address word as the host reads it, so words are byte-swapped on little-endian hosts. */
+	private static final boolean SWAP_WORDS = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+	private static final int MAX_QUOTED_LINE = 160;
+
+	private final String file;
+	private final byte[] data;
+	private final int length;
+	private final boolean ipv6;
+	private final String shortName;
+
+	private int lineNumber;
+	private int lineStart;
+	private int lineEnd;
+	private int pos;
+
+	private ProcNetTcpParser(String file, byte[] data, int length, boolean ipv6) {
+		this.file = file;
+		this.data = data;
+		this.length = length;
+		this.ipv6 = ipv6;
+		this.shortName = ipv6 ? "tcp6" : "tcp";
+	}
+
+	/**
+	 * Parses every line after the header and hands each socket to {@code sink}.
+	 *
+	 * @param file the file's path, named in error messages
+	 * @param ipv6 whether addresses are 32 hex digits ({@code tcp6}) rather than 8 ({@code tcp})
+	 */
+	static void parse(String file, byte[] data, int length, boolean ipv6, Consumer<TcpSocket> sink)
+			throws SocketTableException {
+		new ProcNetTcpParser(file, data, length, ipv6).run(sink);
+	}
+
+	private void run(Consumer<TcpSocket> sink) throws SocketTableException {
+		if (this.length == 0) {
+			throw new SocketTableException(this.file + " is empty; expected at least its header line");
+		}
+		int next = 0;
+		while (next < this.length) {
+			this.lineNumber++;
+			this.lineStart = next;
+			int newline = indexOfNewline(next);
+			this.lineEnd = newline;
+			next = newline + 1;
+			this.pos = this.lineStart;
+			skipSpaces();
+			if (this.lineNumber == 1) {
+				if (!startsWith("sl")) {
+					throw error("expected the header line, which starts with 'sl'");
+				}
+				continue;
+			}
+			if (this.pos < this.lineEnd) {
+				sink.accept(parseLine());
+			}
+		}
+	}
+
+	private TcpSocket parseLine() throws SocketTableException {
+		int slot = (int) decimal("sl", 0xFFFF_FFFFL);
+		expect(':', "sl");
+		Endpoint local = endpoint("local address");
+		Endpoint remote = endpoint("remote address");
+		int stateCode = (int) hex("st", 2, 2);
+		TcpState state = TcpState.fromCode(stateCode)
+				.orElseThrow(() -> error("unknown state %02X in column st".formatted(stateCode)));
+		long transmitQueue = hex("tx_queue", 1, 16);
+		expect(':', "tx_queue:rx_queue");
+		long receiveQueue = hex("rx_queue", 1, 16);
+		int timerActive = (int) hex("tr", 1, 2);
+		expect(':', "tr:tm->when");
+		long timerExpires = hex("tm->when", 1, 16);
+		long retransmits = hex("retrnsmt", 1, 16);
+		long uid = decimal("uid", 0xFFFF_FFFFL);
+		long probes = signedDecimal("timeout");
+		long inode = decimal("inode", Long.MAX_VALUE);
+		return new TcpSocket(this.shortName, slot, new SocketTuple(local, remote), state, transmitQueue,
+				receiveQueue, timerActive, timerExpires, retransmits, uid, probes, inode);
+	}
+
+	private Endpoint endpoint(String column) throws SocketTableException {
+		skipSpaces();
+		int digits = this.ipv6 ? 32 : 8;
+		int start = this.pos;
+		int end = start;
+		while (end < this.lineEnd && hexValue(this.data[end]) >= 0) {
+			end++;
+		}
+		if (end - start != digits) {
+			throw error("%s: expected %d hex digits before ':', found '%s'".formatted(column, digits,
+					text(start, Math.min(this.lineEnd, Math.max(end, start + 1)))));
+		}
+		long[] words = new long[digits / 8];
+		for (int w = 0; w < words.length; w++) {
+			long word = 0;
+			for (int i = 0; i < 8; i++) {
+				word = (word << 4) | hexValue(this.data[start + w * 8 + i]);
+			}
+			words[w] = (SWAP_WORDS ? Integer.reverseBytes((int) word) : (int) word) & 0xFFFF_FFFFL;
+		}
+		this.pos = end;
+		expect(':', column);
+		int port = (int) hexDigits(column + " port", 4, 4);
+		if (this.ipv6) {
+			return new Endpoint(words[0] << 32 | words[1], words[2] << 32 | words[3], port);
+		}
+		return Endpoint.ipv4((int) words[0], port);
+	}
+
+	private long hex(String column, int minDigits, int maxDigits) throws SocketTableException {
+		skipSpaces();
+		return hexDigits(column, minDigits, maxDigits);
+	}
+
+	private long hexDigits(String column, int minDigits, int maxDigits) throws SocketTableException {
+		int start = this.pos;
+		long value = 0;
+		while (this.pos < this.lineEnd && this.pos - start < maxDigits) {
+			int digit = hexValue(this.data[this.pos]);
+			if (digit < 0) {
+				break;
+			}
+			value = (value << 4) | digit;
+			this.pos++;
+		}
+		int count = this.pos - start;
+		if (count < minDigits || (this.pos < this.lineEnd && hexValue(this.data[this.pos]) >= 0)) {
+			throw error("%s: expected %s hex digits, found '%s'".formatted(column,
+					minDigits == maxDigits ? String.valueOf(minDigits) : minDigits + " to " + maxDigits,
+					token(start)));
+		}
+		return value;
+	}
+
+	private long decimal(String column, long max) throws SocketTableException {
+		skipSpaces();
+		int start = this.pos;
+		long value = 0;
+		while (this.pos < this.lineEnd && this.data[this.pos] >= '0' && this.data[this.pos] <= '9') {
+			int digit = this.data[this.pos] - '0';
+			if (value > (max - digit) / 10) {
+				throw error("%s: number too large: '%s'".formatted(column, token(start)));
+			}
+			value = value * 10 + digit;
+			this.pos++;
+		}
+		if (this.pos == start || !atFieldEnd()) {
+			throw error("%s: expected a decimal number, found '%s'".formatted(column, token(start)));
+		}
+		return value;
+	}
+
+	private long signedDecimal(String column) throws SocketTableException {
+		skipSpaces();
+		if (this.pos < this.lineEnd && this.data[this.pos] == '-') {
+			this.pos++;
+			return -decimal(column, Integer.MAX_VALUE);
+		}
+		return decimal(column, Integer.MAX_VALUE);
+	}
+
+	private boolean atFieldEnd() {
+		return this.pos == this.lineEnd || this.data[this.pos] == ' ' || this.data[this.pos] == ':';
+	}
+
+	private void expect(char c, String column) throws SocketTableException {
+		if (this.pos >= this.lineEnd || this.data[this.pos] != c) {
+			throw error("%s: expected '%c', found '%s'".formatted(column, c,
+					this.pos >= this.lineEnd ? "end of line" : token(this.pos)));
+		}
+		this.pos++;
+	}
+
+	private void skipSpaces() {
+		while (this.pos < this.lineEnd && (this.data[this.pos] == ' ' || this.data[this.pos] == '\t'
+				|| this.data[this.pos] == '\r')) {
+			this.pos++;
+		}
+	}
+
+	private boolean startsWith(String prefix) {
+		if (this.lineEnd - this.pos < prefix.length()) {
+			return false;
+		}
+		for (int i = 0; i < prefix.length(); i++) {
+			if (this.data[this.pos + i] != prefix.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private int indexOfNewline(int from) {
+		for (int i = from; i < this.length; i++) {
+			if (this.data[i] == '\n') {
+				return i;
+			}
+		}
+		return this.length;
+	}
+
+	private static int hexValue(byte b) {
+		if (b >= '0' && b <= '9') {
+			return b - '0';
+		}
+		if (b >= 'A' && b <= 'F') {
+			return b - 'A' + 10;
+		}
+		if (b >= 'a' && b <= 'f') {
+			return b - 'a' + 10;
+		}
+		return -1;
+	}
+
+	private String token(int start) {
+		int end = start;
+		while (end < this.lineEnd && this.data[end] != ' ') {
+			end++;
+		}
+		return start >= this.lineEnd ? "end of line" : text(start, Math.min(end, start + 40));
+	}
+
+	private String text(int start, int end) {
+		return sanitize(new String(this.data, start, Math.max(0, end - start), StandardCharsets.ISO_8859_1));
+	}
+
+	private SocketTableException error(String problem) {
+		String line = text(this.lineStart, Math.min(this.lineEnd, this.lineStart + MAX_QUOTED_LINE)).strip();
+		String more = this.lineEnd - this.lineStart > MAX_QUOTED_LINE ? "..." : "";
+		return new SocketTableException(
+				"%s line %d: %s%n  the line: %s%s".formatted(this.file, this.lineNumber, problem, line, more));
+	}
+
+	/** Control characters from a corrupt file must not garble the report. */
+	private static String sanitize(String text) {
+		StringBuilder out = new StringBuilder(text.length());
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x20 || c > 0x7E) {
+				out.append(String.format("\\x%02X", (int) c));
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+}

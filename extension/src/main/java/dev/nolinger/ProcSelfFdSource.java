@@ -1,0 +1,64 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Reads socket inodes from the {@code socket:[INODE]} links in {@code /proc/self/fd}. */
+final class ProcSelfFdSource implements SocketInodeSource {
+
+	private static final String PREFIX = "socket:[";
+
+	private final Path fdDirectory;
+
+	ProcSelfFdSource(Path fdDirectory) {
+		this.fdDirectory = fdDirectory;
+	}
+
+	@Override
+	public Set<Long> socketInodes() throws SocketTableException {
+		Set<Long> inodes = new HashSet<>();
+		try (DirectoryStream<Path> fds = Files.newDirectoryStream(this.fdDirectory)) {
+			for (Path fd : fds) {
+				String target;
+				try {
+					target = Files.readSymbolicLink(fd).toString();
+				}
+				catch (NoSuchFileException closedMeanwhile) {
+					continue;
+				}
+				if (target.startsWith(PREFIX) && target.endsWith("]")) {
+					inodes.add(parseInode(fd, target));
+				}
+			}
+		}
+		catch (AccessDeniedException e) {
+			throw new SocketTableException("cannot list " + this.fdDirectory
+					+ ": permission denied; nolinger needs it to tell this JVM's sockets from other processes'", e);
+		}
+		catch (NoSuchFileException e) {
+			throw new SocketTableException("cannot list " + this.fdDirectory + ": it does not exist", e);
+		}
+		catch (IOException e) {
+			throw new SocketTableException("cannot list " + this.fdDirectory + ": " + e, e);
+		}
+		return inodes;
+	}
+
+	private static long parseInode(Path fd, String target) throws SocketTableException {
+		try {
+			return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
+		}
+		catch (NumberFormatException e) {
+			throw new SocketTableException("unexpected link " + fd + " -> " + target, e);
+		}
+	}
+}

@@ -1,0 +1,41 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+/**
+ * One line of {@code /proc/net/tcp} or {@code /proc/net/tcp6}, every field decoded.
+ *
+ * @param file the file the line came from, {@code tcp} or {@code tcp6}
+ * @param slot the {@code sl} column
+ * @param tuple local and remote address and port
+ * @param state the {@code st} column
+ * @param transmitQueue bytes not yet acknowledged by the peer ({@code tx_queue})
+ * @param receiveQueue bytes not yet read by the application ({@code rx_queue})
+ * @param timerActive which kernel timer runs ({@code tr}): 0 none, 1 retransmit, 2 keepalive,
+ *     3 TIME_WAIT, 4 zero-window probe
+ * @param timerExpiresTicks clock ticks until that timer fires ({@code tm->when})
+ * @param retransmits unrecovered retransmit timeouts ({@code retrnsmt})
+ * @param uid the owner's user id; 0 for FIN_WAIT2 and TIME_WAIT minisockets
+ * @param unansweredProbes unanswered zero-window probes ({@code timeout})
+ * @param inode the socket inode; 0 once the owner has closed it
+ */
+record TcpSocket(String file, int slot, SocketTuple tuple, TcpState state, long transmitQueue, long receiveQueue,
+		int timerActive, long timerExpiresTicks, long retransmits, long uid, long unansweredProbes, long inode) {
+
+	/** Identity of a finding: one connection end in one state. */
+	record Key(SocketTuple tuple, TcpState state) {
+	}
+
+	Key key() {
+		return new Key(this.tuple, this.state);
+	}
+
+	Endpoint local() {
+		return this.tuple.local();
+	}
+
+	Endpoint remote() {
+		return this.tuple.remote();
+	}
+}
