@@ -62,7 +62,8 @@ final class LingerCheck {
 		List<Finding> findings = new ArrayList<>();
 		for (TcpSocket candidate : candidates) {
 			attribution.of(candidate).ifPresent(
-					ownership -> findings.add(new Finding(candidate, ownership, attribution.ownedOtherEnd(candidate))));
+					ownership -> findings.add(new Finding(candidate, ownership, attribution.role(candidate),
+							attribution.ownedOtherEnd(candidate))));
 		}
 		recordOwned(table, findings);
 		return findings;

@@ -38,7 +38,7 @@ final class LingeringSocketsMessages {
 	 *
 	 * <pre>
 	 * 2 sockets lingering after Foo.bar() (tolerance 0):
-	 *   CLOSE_WAIT  127.0.0.1:40000 -&gt; 127.0.0.1:50000  rule 1: inode 9 is an open fd of this JVM  other end: FIN_WAIT2, this JVM's
+	 *   CLOSE_WAIT  server end  127.0.0.1:40000 -&gt; 127.0.0.1:50000  rule 1: inode 9 is an open fd of this JVM  other end: FIN_WAIT2, this JVM's
 	 *   ...
 	 * Hints:
 	 *   CLOSE_WAIT: ...
@@ -46,13 +46,14 @@ final class LingeringSocketsMessages {
 	 */
 	static String lingering(String testName, int tolerance, List<Finding> findings) {
 		List<Finding> sorted = new ArrayList<>(findings);
-		sorted.sort(Comparator.comparing((Finding f) -> f.socket().state())
-				.thenComparing(f -> f.socket().local().port())
-				.thenComparing(f -> f.socket().remote().port()));
+		// Both ends of one connection sit next to each other.
+		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
+			.thenComparingInt(f -> Math.max(f.socket().local().port(), f.socket().remote().port()))
+			.thenComparing(f -> f.socket().state()));
 		List<String[]> rows = new ArrayList<>();
 		for (Finding finding : sorted) {
 			TcpSocket socket = finding.socket();
-			rows.add(new String[] { socket.state().name(), socket.tuple().toString(), reason(finding),
+			rows.add(new String[] { socket.state().name(), finding.role().label(), socket.tuple().toString(), reason(finding),
 					finding.otherEnd() == null ? "" : "other end: " + finding.otherEnd().state() + ", this JVM's" });
 		}
 		StringBuilder message = new StringBuilder();
