@@ -4,16 +4,18 @@
 package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.event;
-import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.suppressed;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -40,8 +42,8 @@ class NoLingeringSocketsExtensionTests {
 		events.assertThatEvents().haveExactly(1, event(test("leaks"), finishedWithFailure(
 				instanceOf(LingeringSocketsError.class),
 				message(m -> m.startsWith("2 sockets lingering after ServerLeakTestCases.leaks() (tolerance 0):")
-						&& m.contains("CLOSE_WAIT  127.0.0.1:" + pair.serverPort() + " -> 127.0.0.1:" + pair.clientPort())
-						&& m.contains("FIN_WAIT2   127.0.0.1:" + pair.clientPort() + " -> 127.0.0.1:" + pair.serverPort())
+						&& m.contains("CLOSE_WAIT  server end  127.0.0.1:" + pair.serverPort() + " -> 127.0.0.1:" + pair.clientPort())
+						&& m.contains("FIN_WAIT2   client end  127.0.0.1:" + pair.clientPort() + " -> 127.0.0.1:" + pair.serverPort())
 						&& m.contains("rule 2: mirror of this JVM's CLOSE_WAIT socket")))));
 	}
 
@@ -51,15 +53,48 @@ class NoLingeringSocketsExtensionTests {
 	}
 
 	@Test
-	void skipsWithWarningWhereThereIsNoProc(@TempDir Path empty) {
-		Events events = EngineTestKit.engine("junit-jupiter")
-			.configurationParameter("nolinger.proc.net", empty.toString())
+	void cleanTestPaysNoGraceWait() {
+		// A ten-minute grace would stall this run if a clean test waited at all.
+		assertTimeoutPreemptively(Duration.ofMinutes(2), () -> EngineTestKit.engine("junit-jupiter")
+			.configurationParameter("nolinger.grace", "10m")
+			.selectors(selectClass(CleanTestCases.class))
+			.execute()
+			.testEvents()
+			.assertStatistics(stats -> stats.succeeded(1).failed(0)));
+	}
+
+	@Test
+	void testsOwnFailureStaysPrimary() {
+		run(FailingLeakTestCases.class).assertThatEvents()
+			.haveExactly(1, event(test("failsAndLeaks"), finishedWithFailure(instanceOf(IllegalStateException.class),
+					message("the test's own failure"), suppressed(0, instanceOf(LingeringSocketsError.class)))));
+	}
+
+	@Test
+	void disabledByConfigurationChecksNothing() {
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter("nolinger.enabled", "false")
 			.selectors(selectClass(ServerLeakTestCases.class))
 			.execute()
-			.testEvents();
+			.testEvents()
+			.assertStatistics(stats -> stats.succeeded(1).failed(0));
+	}
 
-		events.assertStatistics(stats -> stats.succeeded(1).failed(0));
-		assertThat(events.reportingEntryPublished().list()).hasSize(1);
+	@Test
+	void skipsWithOneWarningPerRunWhereThereIsNoProc(@TempDir Path empty) {
+		Events events = EngineTestKit.engine("junit-jupiter")
+			.configurationParameter("nolinger.proc.net", empty.toString())
+			.selectors(selectClass(ServerLeakTestCases.class), selectClass(CleanTestCases.class))
+			.execute()
+			.allEvents();
+
+		events.assertStatistics(stats -> stats.succeeded(5).failed(0));
+		assertThat(events.reportingEntryPublished().stream()
+			.map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow())
+			.map(entry -> entry.getKeyValuePairs().get("nolinger")))
+			.containsExactly("nolinger: " + empty.resolve("tcp")
+					+ " does not exist (the check needs Linux's /proc), so @NoLingeringSockets checks nothing in this run."
+					+ " Set nolinger.unsupported=fail to make that an error.");
 	}
 
 	@Test
@@ -120,6 +155,16 @@ class NoLingeringSocketsExtensionTests {
 		@Test
 		void leaks() {
 			LAST.set(LoopbackConnections.serverNeverCloses());
+		}
+	}
+
+	@NoLingeringSockets
+	static class FailingLeakTestCases {
+
+		@Test
+		void failsAndLeaks() {
+			LoopbackConnections.serverNeverCloses();
+			throw new IllegalStateException("the test's own failure");
 		}
 	}
 
