@@ -23,7 +23,7 @@ record Finding(TcpSocket socket, Ownership ownership, Role role, TcpSocket other
 		CLIENT("client end"),
 
 		/** No listener in sight on either port. */
-		UNKNOWN("end");
+		UNKNOWN("unknown end");
 
 		private final String label;
 

@@ -31,11 +31,11 @@ class LingeringSocketsMessagesTests {
 
 		assertThat(message).isEqualTo("""
 				5 sockets lingering after LeakyTests.leaks() (tolerance 1):
-				  FIN_WAIT2   client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket             other end: CLOSE_WAIT, this JVM's
-				  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM               other end: FIN_WAIT2, this JVM's
-				  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 3: local port is this JVM's listener 127.0.0.1:54309
-				  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 4: 4-tuple seen owned by this JVM earlier
-				  FIN_WAIT2   end         [::1]:46192 -> [::1]:59687          rule 1: inode 3044 is an open fd of this JVM
+				  FIN_WAIT2   client end   127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket             other end: CLOSE_WAIT, this JVM's
+				  CLOSE_WAIT  server end   127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM               other end: FIN_WAIT2, this JVM's
+				  CLOSE_WAIT  server end   127.0.0.1:54309 -> 127.0.0.1:37106  rule 3: local port is this JVM's listener 127.0.0.1:54309
+				  CLOSE_WAIT  server end   127.0.0.1:54309 -> 127.0.0.1:37106  rule 4: 4-tuple seen owned by this JVM earlier
+				  FIN_WAIT2   unknown end  [::1]:46192 -> [::1]:59687          rule 1: inode 3044 is an open fd of this JVM
 				Hints:
 				  FIN_WAIT2: this JVM closed (or called shutdownOutput()), and the peer never closed its end.
 				  CLOSE_WAIT: the peer closed, and this JVM never called close() on its end.""");
