@@ -11,6 +11,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
 
 /**
  * Fails a test that leaves this JVM's TCP sockets lingering in {@link TcpState#FIN_WAIT2} or
@@ -31,6 +34,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Place it on a test method, a test class (it is {@link Inherited} and reaches
  * {@code @Nested} classes), or on your own annotation. The annotation nearest to the test wins:
  * the method's over its class's, an inner class's over an outer one's.
+ *
+ * <p>Under parallel execution an annotated test runs alone: it takes JUnit's global resource lock
+ * ({@link Resources#GLOBAL}) for writing, as {@code @Isolated} does, because every socket a
+ * concurrent test opened would be this JVM's too.
  *
  * <h2>Configuration parameters</h2>
  * Set these in {@code junit-platform.properties} or as system properties. An attribute that is
@@ -56,6 +63,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(NoLingeringSocketsExtension.class)
+@ResourceLock(value = Resources.GLOBAL, mode = ResourceAccessMode.READ_WRITE)
 public @interface NoLingeringSockets {
 
 	/**
