@@ -70,6 +70,19 @@ final class LingeringSocketsMessages {
 		return message.toString();
 	}
 
+	/** One report entry per test: {@code nolinger.lingering} = count, {@code nolinger.socket.N} = one row each. */
+	static Map<String, String> reportEntry(List<Finding> findings) {
+		Map<String, String> entry = new java.util.LinkedHashMap<>();
+		entry.put("nolinger.lingering", String.valueOf(findings.size()));
+		int n = 1;
+		for (Finding finding : findings) {
+			TcpSocket socket = finding.socket();
+			entry.put("nolinger.socket." + n++, socket.state() + " " + finding.role().label() + " " + socket.tuple() + " ("
+					+ reason(finding) + ")");
+		}
+		return entry;
+	}
+
 	static String reason(Finding finding) {
 		Ownership ownership = finding.ownership();
 		String prefix = "rule " + ownership.rule().number() + ": ";

@@ -62,7 +62,11 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		if (!configuration.enabled()) {
 			return;
 		}
-		TestSettings settings = TestSettings.resolve(nearestAnnotation(context).orElse(null), configuration);
+		NoLingeringSockets annotation = nearestAnnotation(context).orElse(null);
+		if (annotation != null && !annotation.enabled()) {
+			return;
+		}
+		TestSettings settings = TestSettings.resolve(annotation, configuration);
 		LingerCheck check = check(context, configuration);
 		if (!check.source().isAvailable()) {
 			unsupportedPlatform(context, configuration, check.source());
@@ -91,6 +95,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			if (findings.size() > settings.tolerance()) {
 				findings = confirm(check, pending, findings, context);
 			}
+			publish(context, findings);
 			if (findings.size() > settings.tolerance()) {
 				throw new LingeringSocketsError(
 						LingeringSocketsMessages.lingering(testName(context), settings.tolerance(), findings),
@@ -135,6 +140,13 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			throw reads.failure;
 		}
 		return reads.confirmed();
+	}
+
+	/** Every finding, also those within the tolerance, reaches Surefire's XML and IDEs as a report entry. */
+	private static void publish(ExtensionContext context, List<Finding> findings) {
+		if (!findings.isEmpty()) {
+			context.publishReportEntry(LingeringSocketsMessages.reportEntry(findings));
+		}
 	}
 
 	private static void unsupportedPlatform(ExtensionContext context, NoLingerConfiguration configuration,
