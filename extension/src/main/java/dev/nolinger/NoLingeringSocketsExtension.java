@@ -96,7 +96,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				findings = confirm(check, pending, findings, context);
 			}
 			publish(context, findings);
-			if (findings.size() > settings.tolerance()) {
+			boolean failed = findings.size() > settings.tolerance();
+			SuiteRecords.record(context.getUniqueId(),
+					new SuiteRecords.TestRecord(testName(context), settings.tolerance(), failed, findings));
+			if (failed) {
 				throw new LingeringSocketsError(
 						LingeringSocketsMessages.lingering(testName(context), settings.tolerance(), findings),
 						findings.size());
