@@ -45,6 +45,11 @@ final class LingeringSocketsMessages {
 	 * </pre>
 	 */
 	static String lingering(String testName, int tolerance, List<Finding> findings) {
+		return lingering(testName, tolerance, findings, 0, "");
+	}
+
+	/** The failure message, with a note on the sockets the baseline file already allows. */
+	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
 		List<Finding> sorted = new ArrayList<>(findings);
 		// Both ends of one connection sit next to each other.
 		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
@@ -66,6 +71,10 @@ final class LingeringSocketsMessages {
 				.collect(Collectors.toCollection(TreeSet::new));
 		for (TcpState state : states) {
 			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
+		}
+		if (inBaseline > 0) {
+			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
+				.append(" that the baseline ").append(baseline).append(" allows this test.");
 		}
 		return message.toString();
 	}
