@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ record LingeringSocketsReport(CommandOptions options, List<Row> rows, Map<Long, 
 			.thenComparingInt(r -> Math.max(r.socket().local().port(), r.socket().remote().port()))
 			.thenComparing(r -> r.socket().state())
 			.thenComparing(r -> r.socket().tuple().toString()));
-		return new LingeringSocketsReport(options, List.copyOf(rows), commandLines, finTimeout,
+		return new LingeringSocketsReport(options, List.copyOf(rows), Collections.unmodifiableMap(commandLines), finTimeout,
 				processes.unreadableProcesses());
 	}
 
