@@ -104,9 +104,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		String testId = context.getUniqueId();
 		try {
 			if (configuration.writeBaseline()) {
-				List<Finding> findings = check.findings(pending.baseline(), settings.states());
-				if (!findings.isEmpty()) {
-					findings = confirm(check, pending, findings, List::size, 0, context);
+				Observation first = check.observe(pending.baseline(), settings.states());
+				List<Finding> findings = first.findings();
+				if (!findings.isEmpty() || first.unsettled() > 0) {
+					findings = confirm(check, pending, first, List::size, 0, context);
 				}
 				baselineWriter(context, configuration).record(testId, findings);
 				finish(context, settings, findings, false);
@@ -115,9 +116,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			KnownLeaks known = knownLeaks(context, configuration);
 			EphemeralPorts ephemeral = ephemeralPorts(context);
 			ToIntFunction<List<Finding>> counted = f -> known.beyond(testId, f, ephemeral).size();
-			List<Finding> findings = check.findings(pending.baseline(), settings.states());
-			if (counted.applyAsInt(findings) > settings.tolerance()) {
-				findings = confirm(check, pending, findings, counted, settings.tolerance(), context);
+			Observation first = check.observe(pending.baseline(), settings.states());
+			List<Finding> findings = first.findings();
+			if (counted.applyAsInt(findings) > settings.tolerance() || first.unsettled() > 0) {
+				findings = confirm(check, pending, first, counted, settings.tolerance(), context);
 			}
 			List<Finding> beyond = known.beyond(testId, findings, ephemeral);
 			boolean failed = beyond.size() > settings.tolerance();
@@ -142,15 +144,16 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/**
 	 * Waits up to the grace for sockets that are still closing, and keeps only findings seen in
 	 * the last two reads in a row: a read of /proc is not a snapshot, so one read proves nothing.
-	 * The wait ends early once {@code counted} findings are down to {@code allowed}.
+	 * The wait ends early once {@code counted} findings are down to {@code allowed} and no socket
+	 * of this JVM is still settling into a checked state.
 	 */
-	private static List<Finding> confirm(LingerCheck check, Pending pending, List<Finding> first,
+	private static List<Finding> confirm(LingerCheck check, Pending pending, Observation first,
 			ToIntFunction<List<Finding>> counted, int allowed, ExtensionContext context) throws SocketTableException {
 		TestSettings settings = pending.settings();
 		Reads reads = new Reads(first);
 		Duration grace = settings.grace();
 		if (grace.isZero()) {
-			reads.add(check.findings(pending.baseline(), settings.states()));
+			reads.add(check.observe(pending.baseline(), settings.states()));
 			return reads.confirmed();
 		}
 		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
@@ -164,7 +167,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				.pollDelay(interval)
 				.pollInterval(interval)
 				.pollInSameThread()
-				.until(() -> counted.applyAsInt(reads.next(check, pending)) <= allowed);
+				.until(() -> reads.next(check, pending, counted) <= allowed);
 		}
 		catch (ConditionTimeoutException timedOut) {
 			// the findings outlived the grace; judge them below
@@ -284,24 +287,28 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		private List<Finding> current;
 		private SocketTableException failure;
 
-		Reads(List<Finding> first) {
-			this.current = first;
+		Reads(Observation first) {
+			this.current = first.findings();
 		}
 
-		void add(List<Finding> next) {
+		void add(Observation next) {
 			this.previous = this.current;
-			this.current = next;
+			this.current = next.findings();
 		}
 
-		/** Reads again; a read that fails stops the wait, and the failure is reported after it. */
-		List<Finding> next(LingerCheck check, Pending pending) {
+		/**
+		 * Reads again and returns the count that decides, or {@code Integer.MAX_VALUE} while a
+		 * socket is still settling. A read that fails stops the wait; the failure is reported after it.
+		 */
+		int next(LingerCheck check, Pending pending, ToIntFunction<List<Finding>> counted) {
 			try {
-				add(check.findings(pending.baseline(), pending.settings().states()));
-				return this.current;
+				Observation next = check.observe(pending.baseline(), pending.settings().states());
+				add(next);
+				return next.unsettled() > 0 ? Integer.MAX_VALUE : counted.applyAsInt(next.findings());
 			}
 			catch (SocketTableException e) {
 				this.failure = e;
-				return List.of();
+				return Integer.MIN_VALUE;
 			}
 		}
 
