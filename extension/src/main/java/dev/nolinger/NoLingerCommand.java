@@ -6,6 +6,8 @@ package dev.nolinger;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
+import org.apiguardian.api.API;
+
 /**
  * The diagnostic command, {@code java -jar nolinger-junit.jar}: lists every TCP socket in this
  * network namespace that lingers in FIN_WAIT2, CLOSE_WAIT or LAST_ACK, with its owning process,
@@ -14,6 +16,7 @@ import java.nio.file.Path;
  * <p>Exit status: 0 when no socket lingers, 1 when some do, 2 for invalid options, 3 when the
  * socket table cannot be read (no {@code /proc}: not Linux).
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class NoLingerCommand {
 
 	static final int NOTHING_LINGERS = 0;
