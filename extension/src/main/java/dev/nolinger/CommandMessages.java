@@ -130,7 +130,7 @@ final class CommandMessages {
 		StringBuilder text = new StringBuilder();
 		text.append(count).append(count == 1 ? " socket" : " sockets").append(" lingering in ").append(scope)
 				.append(':');
-		appendAligned(text, rows);
+		TextTable.appendAligned(text, rows);
 		text.append("\nHints:");
 		Set<TcpState> states = report.rows().stream().map(r -> r.socket().state())
 				.collect(Collectors.toCollection(TreeSet::new));
@@ -282,25 +282,5 @@ final class CommandMessages {
 			}
 		}
 		return out.toString();
-	}
-
-	private static void appendAligned(StringBuilder text, List<String[]> rows) {
-		int columns = rows.get(0).length;
-		int[] widths = new int[columns];
-		for (String[] row : rows) {
-			for (int c = 0; c < columns; c++) {
-				widths[c] = Math.max(widths[c], row[c].length());
-			}
-		}
-		for (String[] row : rows) {
-			StringBuilder line = new StringBuilder("\n ");
-			for (int c = 0; c < columns; c++) {
-				line.append(' ').append(row[c]);
-				if (c < columns - 1) {
-					line.append(" ".repeat(widths[c] - row[c].length() + 1));
-				}
-			}
-			text.append(line.toString().stripTrailing());
-		}
 	}
 }
