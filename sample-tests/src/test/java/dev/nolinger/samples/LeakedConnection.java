@@ -1,0 +1,44 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger.samples;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Optional;
+
+import dev.nolinger.TcpState;
+
+/** A connection a fixture leaked on purpose: how, and where both ends are. */
+record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress client, InetSocketAddress server) {
+
+	/** The rows nolinger must print for this connection's two lingering ends. */
+	ExpectedRow[] expectedRows() {
+		String clientEnd = this.loopback.printed(this.client);
+		String serverEnd = this.loopback.printed(this.server);
+		return this.shape.rows(
+				ExpectedRow.openFd(this.shape.clientState(), clientEnd, serverEnd).withOtherEnd(this.shape.serverState()),
+				ExpectedRow.openFd(this.shape.serverState(), serverEnd, clientEnd).withOtherEnd(this.shape.clientState()));
+	}
+
+	/** The one expected row of the end in that state. */
+	ExpectedRow expectedRow(TcpState state) {
+		return Arrays.stream(expectedRows()).filter(row -> row.state() == state).findFirst().orElseThrow();
+	}
+
+	/** Whether both ends are listed in their lingering states right now. */
+	boolean isLingering() throws IOException {
+		return ProcNetTcp.stateOf(this.client, this.server).equals(Optional.of(this.shape.clientState()))
+				&& ProcNetTcp.stateOf(this.server, this.client).equals(Optional.of(this.shape.serverState()));
+	}
+
+	/**
+	 * Waits until both ends are listed in their lingering states. The closing end passes through
+	 * FIN_WAIT1 until the peer's ACK, which Linux may delay by tens of milliseconds.
+	 */
+	void awaitSettled() {
+		ProcNetTcp.awaitState(this.client, this.server, this.shape.clientState());
+		ProcNetTcp.awaitState(this.server, this.client, this.shape.serverState());
+	}
+}
