@@ -31,4 +31,20 @@ final class Conversations {
 		socket.getOutputStream().write(message.getBytes(UTF_8));
 		socket.getOutputStream().flush();
 	}
+
+	/**
+	 * An HTTP/1.0-style exchange: the client sends its request and shuts down its output; the
+	 * server reads to the end, replies {@code "re: " + request} and closes; the client reads the
+	 * reply to the end. Both ends run on this thread, as small messages fit the socket buffers.
+	 *
+	 * @return the reply as the client read it
+	 */
+	static String halfCloseExchange(LoopbackConnection connection, String request) throws IOException {
+		send(connection.client(), request);
+		connection.client().shutdownOutput();
+		String received = readToEnd(connection.accepted());
+		send(connection.accepted(), "re: " + received);
+		connection.accepted().close();
+		return readToEnd(connection.client());
+	}
 }

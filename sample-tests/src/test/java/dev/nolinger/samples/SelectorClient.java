@@ -54,29 +54,28 @@ final class SelectorClient implements AutoCloseable {
 		return (InetSocketAddress) this.channel.getLocalAddress();
 	}
 
-	/** Sends the message and reads back as many bytes as were sent: an echo server's reply. */
+	/**
+	 * Sends the message and reads back as many bytes as were sent: an echo server's reply. Reads
+	 * while it writes, so a message larger than the socket buffers cannot deadlock.
+	 */
 	String echo(String message) throws IOException {
 		ByteBuffer out = UTF_8.encode(message);
 		ByteBuffer in = ByteBuffer.allocate(out.remaining());
-		while (out.hasRemaining()) {
-			if (this.channel.write(out) == 0) {
-				awaitReady(SelectionKey.OP_WRITE);
-			}
-		}
 		while (in.hasRemaining()) {
+			int written = out.hasRemaining() ? this.channel.write(out) : 0;
 			int read = this.channel.read(in);
 			if (read < 0) {
 				throw new EOFException("the server closed after " + in.position() + " of " + in.capacity() + " bytes");
 			}
-			if (read == 0) {
-				awaitReady(SelectionKey.OP_READ);
+			if (written == 0 && read == 0) {
+				awaitReady(out.hasRemaining() ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
 			}
 		}
 		return UTF_8.decode(in.flip()).toString();
 	}
 
-	private void awaitReady(int operation) throws IOException {
-		this.key.interestOps(operation);
+	private void awaitReady(int operations) throws IOException {
+		this.key.interestOps(operations);
 		this.selector.selectedKeys().clear();
 		long deadline = System.nanoTime() + Loopback.IO_TIMEOUT.toNanos();
 		for (long left = Loopback.IO_TIMEOUT.toMillis(); this.selector.select(left) == 0;) {

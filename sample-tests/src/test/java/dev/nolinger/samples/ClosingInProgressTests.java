@@ -1,0 +1,102 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger.samples;
+
+import static dev.nolinger.samples.LingeringFailures.assertLingering;
+
+import java.io.IOException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import dev.nolinger.NoLingeringSockets;
+
+/**
+ * Leaks still closing when a test starts or ends. The end that closes waits in FIN_WAIT1 for the
+ * peer's ACK, which Linux may delay by several milliseconds, and only then lingers in FIN_WAIT2.
+ * AF_INET sockets hit the window most often, because nolinger reads /proc/net/tcp first; here
+ * about half the attempts do, so each case repeats its fixture.
+ */
+@Disabled("nolinger bug: a socket in FIN_WAIT1 at the baseline that reaches FIN_WAIT2 during the test is "
+		+ "blamed on the test, and a first after-read that sees it in FIN_WAIT1 undercounts the test's leak")
+class ClosingInProgressTests {
+
+	private static final int ATTEMPTS = 10;
+
+	@AfterEach
+	void closeLeaks() throws IOException {
+		Leaks.closeAll();
+	}
+
+	@Test
+	void leakStillClosingWhenTheNextTestStartsIsNotBlamedOnIt() throws IOException {
+		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+			FixtureRun.run(UnannotatedLeakTestCases.class).assertPassed("leaksUnchecked", "echoesAfterTheLeak");
+			Leaks.closeAll();
+		}
+	}
+
+	@Test
+	void leakStillClosingAfterBeforeAllIsNotBlamedOnTheTest() throws IOException {
+		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+			FixtureRun.run(LeakInBeforeAllTestCases.class).assertPassed("echoes");
+			Leaks.closeAll();
+		}
+	}
+
+	@Test
+	void leakStillClosingWhenItsTestEndsCountsBothEnds() throws IOException {
+		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+			FixtureRun run = FixtureRun.run(ToleranceOneTestCases.class);
+			assertLingering(run.failureOf("leaksOneConnection"), "ToleranceOneTestCases.leaksOneConnection()", 1,
+					Leaks.takeOnly().expectedRows());
+			Leaks.closeAll();
+		}
+	}
+
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	static class UnannotatedLeakTestCases {
+
+		@Test
+		@Order(1)
+		void leaksUnchecked() throws IOException {
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4_ONLY);
+		}
+
+		@Test
+		@Order(2)
+		@NoLingeringSockets
+		void echoesAfterTheLeak() throws IOException {
+			Traffic.echoOverFreshConnections(Loopback.IPV4_ONLY, 3);
+		}
+	}
+
+	@NoLingeringSockets
+	static class LeakInBeforeAllTestCases {
+
+		@BeforeAll
+		static void leak() throws IOException {
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4_ONLY);
+		}
+
+		@Test
+		void echoes() throws IOException {
+			Traffic.echoOverFreshConnections(Loopback.IPV4_ONLY, 3);
+		}
+	}
+
+	static class ToleranceOneTestCases {
+
+		@Test
+		@NoLingeringSockets(tolerance = 1)
+		void leaksOneConnection() throws IOException {
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4_ONLY);
+		}
+	}
+}
