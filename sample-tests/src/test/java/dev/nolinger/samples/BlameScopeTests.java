@@ -135,14 +135,11 @@ class BlameScopeTests {
 	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 	static class UnannotatedLeakTestCases {
 
-		/**
-		 * Waits for the leak to settle, so that it is lingering when the next test starts; for a
-		 * leak still closing then, see {@code ClosingInProgressTests}.
-		 */
+		/** The leak lingers when the next test starts; for one still closing then, see ClosingInProgressTests. */
 		@Test
 		@Order(1)
 		void leaksUnchecked() throws IOException {
-			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
 		}
 
 		@Test
@@ -158,7 +155,7 @@ class BlameScopeTests {
 
 		@BeforeAll
 		static void leak() throws IOException {
-			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
 		}
 
 		@Test
@@ -174,7 +171,7 @@ class BlameScopeTests {
 		@Test
 		@Order(1)
 		void leaksWithinTheClassTolerance() throws IOException {
-			Leaks.leak(LeakShape.CLIENT_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.CLIENT_NEVER_CLOSES, Loopback.IPV4);
 		}
 
 		@Test
@@ -207,7 +204,7 @@ class BlameScopeTests {
 		@LenientSocketTest
 		@Order(1)
 		void leaksWithinTolerance() throws IOException {
-			Leaks.leak(LeakShape.CLIENT_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.CLIENT_NEVER_CLOSES, Loopback.IPV4);
 		}
 
 		@SocketTest
@@ -228,7 +225,7 @@ class BlameScopeTests {
 
 			@Test
 			void leaksWithinTheInnerTolerance() throws IOException {
-				Leaks.leak(LeakShape.CLIENT_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+				Leaks.leak(LeakShape.CLIENT_NEVER_CLOSES, Loopback.IPV4);
 			}
 		}
 

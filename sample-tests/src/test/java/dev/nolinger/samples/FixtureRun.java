@@ -51,7 +51,7 @@ final class FixtureRun {
 			.configurationParameters(configuration)
 			.execute();
 		List<Throwable> containerFailures = results.containerEvents().executions().failed()
-			.map(e -> e.getTerminationInfo().getExecutionResult().getThrowable().orElse(null))
+			.flatMap(e -> e.getTerminationInfo().getExecutionResult().getThrowable().stream())
 			.toList();
 		assertThat(containerFailures).as("container failures of %s", fixture.getSimpleName()).isEmpty();
 		return new FixtureRun(fixture, results);

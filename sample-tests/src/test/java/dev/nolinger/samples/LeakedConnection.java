@@ -33,10 +33,7 @@ record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress cl
 				&& ProcNetTcp.stateOf(this.server, this.client).equals(Optional.of(this.shape.serverState()));
 	}
 
-	/**
-	 * Waits until both ends are listed in their lingering states. The closing end passes through
-	 * FIN_WAIT1 until the peer's ACK, which Linux may delay by tens of milliseconds.
-	 */
+	/** Waits until both ends are listed in their lingering states. */
 	void awaitSettled() {
 		ProcNetTcp.awaitState(this.client, this.server, this.shape.clientState());
 		ProcNetTcp.awaitState(this.server, this.client, this.shape.serverState());

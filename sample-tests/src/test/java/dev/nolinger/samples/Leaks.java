@@ -29,8 +29,19 @@ final class Leaks {
 	private Leaks() {
 	}
 
-	/** Opens a loopback connection and leaks it in the given shape. */
-	static synchronized LeakedConnection leak(LeakShape shape, Loopback loopback) throws IOException {
+	/**
+	 * Opens a loopback connection, leaks it in the given shape, and returns once both ends linger:
+	 * the end that closed first passes through FIN_WAIT1 until the peer's ACK, which Linux may
+	 * delay by 40 ms or more, and only then lingers in FIN_WAIT2.
+	 */
+	static LeakedConnection leak(LeakShape shape, Loopback loopback) throws IOException {
+		LeakedConnection leaked = leakStillClosing(shape, loopback);
+		leaked.awaitSettled();
+		return leaked;
+	}
+
+	/** Like {@link #leak}, but returns at once, maybe while the end that closed first is in FIN_WAIT1. */
+	static synchronized LeakedConnection leakStillClosing(LeakShape shape, Loopback loopback) throws IOException {
 		LoopbackConnection connection = LoopbackConnection.open(loopback);
 		KEPT.add(connection);
 		shape.leak(connection);

@@ -60,6 +60,11 @@ final class ProcNetTcp {
 		return find(local, remote).map(Entry::state);
 	}
 
+	/** Whether a socket listens on that local port. */
+	static boolean isListening(InetSocketAddress local) throws IOException {
+		return read().stream().anyMatch(e -> e.localPort() == local.getPort() && e.state() == TcpState.LISTEN);
+	}
+
 	/** Waits, at most {@link Loopback#IO_TIMEOUT}, until the connection end is listed in the state. */
 	static Entry awaitState(InetSocketAddress local, InetSocketAddress remote, TcpState state) {
 		return Awaitility.await("socket " + local + " -> " + remote + " in " + state)

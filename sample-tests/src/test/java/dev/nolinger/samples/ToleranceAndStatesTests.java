@@ -61,11 +61,11 @@ class ToleranceAndStatesTests {
 	}
 
 	@Test
-	void listenerLeftOpenPassesUnderTheDefaultStates() {
+	void listenerLeftOpenPassesUnderTheDefaultStates() throws IOException {
 		FixtureRun run = FixtureRun.run(DefaultStatesTestCases.class);
 
 		run.assertPassed("leavesListenerOpen");
-		assertThat(Leaks.takeOnlyListener().getPort()).isPositive();
+		assertThat(ProcNetTcp.isListening(Leaks.takeOnlyListener())).as("the listener is still open").isTrue();
 	}
 
 	@Test
@@ -81,17 +81,17 @@ class ToleranceAndStatesTests {
 		@Test
 		@NoLingeringSockets(tolerance = 2)
 		void leaksOneConnection() throws IOException {
-			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
 		}
 	}
 
 	static class ToleranceOneTestCases {
 
-		/** Settles the leak so that both sockets linger when the test ends; see ClosingInProgressTests. */
+		/** Both sockets linger when the test ends; for one still closing then, see ClosingInProgressTests. */
 		@Test
 		@NoLingeringSockets(tolerance = 1)
 		void leaksOneConnection() throws IOException {
-			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
 		}
 	}
 
@@ -100,7 +100,7 @@ class ToleranceAndStatesTests {
 		@Test
 		@NoLingeringSockets
 		void leaksOneConnection() throws IOException {
-			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4).awaitSettled();
+			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
 		}
 	}
 
