@@ -50,7 +50,7 @@ final class FixtureRun {
 			.selectors(selectClass(fixture))
 			.configurationParameters(configuration)
 			.execute();
-		List<Throwable> containerFailures = results.containerEvents().executions().failed()
+		List<Throwable> containerFailures = results.containerEvents().executions().failed().stream()
 			.flatMap(e -> e.getTerminationInfo().getExecutionResult().getThrowable().stream())
 			.toList();
 		assertThat(containerFailures).as("container failures of %s", fixture.getSimpleName()).isEmpty();
