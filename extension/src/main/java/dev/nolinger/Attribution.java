@@ -66,15 +66,43 @@ final class Attribution {
 		return mirror != null && of(mirror).isPresent() ? mirror : null;
 	}
 
+	/**
+	 * Server end when a listener (any process's, or one of ours seen earlier) holds the local
+	 * port; client end when one holds the remote port.
+	 */
+	Finding.Role role(TcpSocket socket) {
+		if (listens(socket.local())) {
+			return Finding.Role.SERVER;
+		}
+		return listens(socket.remote()) ? Finding.Role.CLIENT : Finding.Role.UNKNOWN;
+	}
+
+	private boolean listens(Endpoint endpoint) {
+		for (TcpSocket listener : this.listeners) {
+			if (binds(listener, endpoint)) {
+				return true;
+			}
+		}
+		for (TcpSocket socket : this.table.sockets()) {
+			if (socket.state() == TcpState.LISTEN && binds(socket, endpoint)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean binds(TcpSocket listener, Endpoint endpoint) {
+		Endpoint bound = listener.local();
+		return bound.port() == endpoint.port() && (bound.isWildcard() || bound.equals(endpoint));
+	}
+
 	/** Rule 3 applies to orphaned sockets only: inode 0 and not a listener itself. */
 	private TcpSocket listenerFor(TcpSocket socket) {
 		if (socket.inode() != 0 || socket.state() == TcpState.LISTEN) {
 			return null;
 		}
-		Endpoint local = socket.local();
 		for (TcpSocket listener : this.listeners) {
-			Endpoint bound = listener.local();
-			if (bound.port() == local.port() && (bound.isWildcard() || bound.equals(local))) {
+			if (binds(listener, socket.local())) {
 				return listener;
 			}
 		}

@@ -8,7 +8,31 @@ package dev.nolinger;
  *
  * @param socket the lingering socket
  * @param ownership why it is this JVM's
+ * @param role which end of the connection the socket is
  * @param otherEnd the other end of the connection when it is this JVM's too; else null
  */
-record Finding(TcpSocket socket, Ownership ownership, TcpSocket otherEnd) {
+record Finding(TcpSocket socket, Ownership ownership, Role role, TcpSocket otherEnd) {
+
+	/** Which end of a connection a socket is, judged by the listeners in the table. */
+	enum Role {
+
+		/** Its local port is a listener's: the end a server accepted. */
+		SERVER("server end"),
+
+		/** Its remote port is a listener's: the end that connected. */
+		CLIENT("client end"),
+
+		/** No listener in sight on either port. */
+		UNKNOWN("unknown end");
+
+		private final String label;
+
+		Role(String label) {
+			this.label = label;
+		}
+
+		String label() {
+			return this.label;
+		}
+	}
 }

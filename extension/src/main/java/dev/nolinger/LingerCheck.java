@@ -36,6 +36,12 @@ final class LingerCheck {
 			if (states.contains(socket.state())) {
 				before.add(socket.key());
 			}
+			// Already closing: the checked state it settles into during the test is not the test's doing.
+			for (TcpState settled : Settling.settlesInto(socket.state())) {
+				if (states.contains(settled)) {
+					before.add(new TcpSocket.Key(socket.tuple(), settled));
+				}
+			}
 		}
 		return new Baseline(before, Attribution.ownedListeners(table, this.inodes));
 	}
@@ -45,15 +51,26 @@ final class LingerCheck {
 	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan.
 	 */
 	List<Finding> findings(Baseline baseline, Set<TcpState> states) throws SocketTableException {
+		return observe(baseline, states).findings();
+	}
+
+	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
+	Observation observe(Baseline baseline, Set<TcpState> states) throws SocketTableException {
 		SocketTable table = this.source.read();
 		List<TcpSocket> candidates = new ArrayList<>();
+		List<TcpSocket> settling = new ArrayList<>();
 		for (TcpSocket socket : table.sockets()) {
-			if (states.contains(socket.state()) && !baseline.before().contains(socket.key())) {
-				candidates.add(socket);
+			if (states.contains(socket.state())) {
+				if (!baseline.before().contains(socket.key())) {
+					candidates.add(socket);
+				}
+			}
+			else if (isSettlingIntoNew(socket, states, baseline)) {
+				settling.add(socket);
 			}
 		}
-		if (candidates.isEmpty()) {
-			return List.of();
+		if (candidates.isEmpty() && settling.isEmpty()) {
+			return Observation.CLEAN;
 		}
 		this.inodes.classify(table);
 		List<TcpSocket> listeners = new ArrayList<>(baseline.listeners());
@@ -62,10 +79,24 @@ final class LingerCheck {
 		List<Finding> findings = new ArrayList<>();
 		for (TcpSocket candidate : candidates) {
 			attribution.of(candidate).ifPresent(
-					ownership -> findings.add(new Finding(candidate, ownership, attribution.ownedOtherEnd(candidate))));
+					ownership -> findings.add(new Finding(candidate, ownership, attribution.role(candidate),
+							attribution.ownedOtherEnd(candidate))));
 		}
 		recordOwned(table, findings);
-		return findings;
+		int unsettled = 0;
+		for (TcpSocket socket : settling) {
+			unsettled += attribution.of(socket).isPresent() ? 1 : 0;
+		}
+		return new Observation(findings, unsettled);
+	}
+
+	private static boolean isSettlingIntoNew(TcpSocket socket, Set<TcpState> states, Baseline baseline) {
+		for (TcpState settled : Settling.settlesInto(socket.state())) {
+			if (states.contains(settled) && !baseline.before().contains(new TcpSocket.Key(socket.tuple(), settled))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void recordOwned(SocketTable table, List<Finding> findings) {

@@ -38,21 +38,27 @@ final class LingeringSocketsMessages {
 	 *
 	 * <pre>
 	 * 2 sockets lingering after Foo.bar() (tolerance 0):
-	 *   CLOSE_WAIT  127.0.0.1:40000 -&gt; 127.0.0.1:50000  rule 1: inode 9 is an open fd of this JVM  other end: FIN_WAIT2, this JVM's
+	 *   CLOSE_WAIT  server end  127.0.0.1:40000 -&gt; 127.0.0.1:50000  rule 1: inode 9 is an open fd of this JVM  other end: FIN_WAIT2, this JVM's
 	 *   ...
 	 * Hints:
 	 *   CLOSE_WAIT: ...
 	 * </pre>
 	 */
 	static String lingering(String testName, int tolerance, List<Finding> findings) {
+		return lingering(testName, tolerance, findings, 0, "");
+	}
+
+	/** The failure message, with a note on the sockets the baseline file already allows. */
+	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
 		List<Finding> sorted = new ArrayList<>(findings);
-		sorted.sort(Comparator.comparing((Finding f) -> f.socket().state())
-				.thenComparing(f -> f.socket().local().port())
-				.thenComparing(f -> f.socket().remote().port()));
+		// Both ends of one connection sit next to each other.
+		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
+			.thenComparingInt(f -> Math.max(f.socket().local().port(), f.socket().remote().port()))
+			.thenComparing(f -> f.socket().state()));
 		List<String[]> rows = new ArrayList<>();
 		for (Finding finding : sorted) {
 			TcpSocket socket = finding.socket();
-			rows.add(new String[] { socket.state().name(), socket.tuple().toString(), reason(finding),
+			rows.add(new String[] { socket.state().name(), finding.role().label(), socket.tuple().toString(), reason(finding),
 					finding.otherEnd() == null ? "" : "other end: " + finding.otherEnd().state() + ", this JVM's" });
 		}
 		StringBuilder message = new StringBuilder();
@@ -66,7 +72,24 @@ final class LingeringSocketsMessages {
 		for (TcpState state : states) {
 			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
 		}
+		if (inBaseline > 0) {
+			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
+				.append(" that the baseline ").append(baseline).append(" allows this test.");
+		}
 		return message.toString();
+	}
+
+	/** One report entry per test: {@code nolinger.lingering} = count, {@code nolinger.socket.N} = one row each. */
+	static Map<String, String> reportEntry(List<Finding> findings) {
+		Map<String, String> entry = new java.util.LinkedHashMap<>();
+		entry.put("nolinger.lingering", String.valueOf(findings.size()));
+		int n = 1;
+		for (Finding finding : findings) {
+			TcpSocket socket = finding.socket();
+			entry.put("nolinger.socket." + n++, socket.state() + " " + finding.role().label() + " " + socket.tuple() + " ("
+					+ reason(finding) + ")");
+		}
+		return entry;
 	}
 
 	static String reason(Finding finding) {

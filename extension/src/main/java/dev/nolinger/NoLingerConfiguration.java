@@ -3,6 +3,8 @@
  */
 package dev.nolinger;
 
+import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_WRITE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * {@link ExtensionConfigurationException} that names the key and the value.
  */
 record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
-		boolean failOnUnsupportedPlatform, Path procNet) {
+		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline) {
 
 	static final Set<TcpState> DEFAULT_STATES = Set.copyOf(EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT));
 
@@ -44,9 +46,15 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 		Duration grace = parameters.apply(GRACE_KEY).map(v -> parseDuration(GRACE_KEY, v)).orElse(DEFAULT_GRACE);
 		boolean fail = parameters.apply(UNSUPPORTED_KEY).map(v -> parseUnsupported(UNSUPPORTED_KEY, v))
 				.orElse(false);
-		Path procNet = parameters.apply(PROC_NET_KEY).map(v -> parsePath(PROC_NET_KEY, v))
+		Path procNet = parameters.apply(PROC_NET_KEY).map(v -> parsePath(PROC_NET_KEY, v, "a directory that holds tcp and tcp6"))
 				.orElse(Path.of("/proc/net"));
-		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet);
+		Optional<Path> baseline = parameters.apply(BASELINE_KEY).map(v -> parsePath(BASELINE_KEY, v, "a baseline file path"));
+		boolean writeBaseline = parameters.apply(BASELINE_WRITE_KEY).map(v -> parseBoolean(BASELINE_WRITE_KEY, v))
+			.orElse(false);
+		if (writeBaseline && baseline.isEmpty()) {
+			throw invalid(BASELINE_WRITE_KEY, "true", BASELINE_KEY + " to name the file to write as well");
+		}
+		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline);
 	}
 
 	static boolean parseBoolean(String key, String value) {
@@ -113,9 +121,9 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 		throw invalid(key, value, "skip or fail");
 	}
 
-	static Path parsePath(String key, String value) {
+	static Path parsePath(String key, String value, String expected) {
 		if (value.isBlank()) {
-			throw invalid(key, value, "a directory that holds tcp and tcp6");
+			throw invalid(key, value, expected);
 		}
 		return Path.of(value.strip());
 	}

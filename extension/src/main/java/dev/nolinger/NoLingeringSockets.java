@@ -11,6 +11,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
 
 /**
  * Fails a test that leaves this JVM's TCP sockets lingering in {@link TcpState#FIN_WAIT2} or
@@ -28,9 +31,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link LingeringSocketsError} that lists each socket, which end failed to close it, and why it
  * counts as this JVM's. If the test already failed on its own, its failure stays the primary one.
  *
+ * <p>To check every test without annotating each, register {@link NoLingeringSocketsExtension}
+ * globally, through JUnit's extension autodetection
+ * ({@code junit.jupiter.extensions.autodetection.enabled=true}) or with {@code @ExtendWith} on a
+ * base class; unannotated tests then use the configured defaults, and
+ * {@code @NoLingeringSockets(enabled = false)} opts a class or method out.
+ *
  * <p>Place it on a test method, a test class (it is {@link Inherited} and reaches
  * {@code @Nested} classes), or on your own annotation. The annotation nearest to the test wins:
  * the method's over its class's, an inner class's over an outer one's.
+ *
+ * <p>Under parallel execution an annotated test runs alone: it takes JUnit's global resource lock
+ * ({@link Resources#GLOBAL}) for writing, as {@code @Isolated} does, because every socket a
+ * concurrent test opened would be this JVM's too.
  *
  * <h2>Configuration parameters</h2>
  * Set these in {@code junit-platform.properties} or as system properties. An attribute that is
@@ -56,7 +69,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Documented
 @Inherited
 @ExtendWith(NoLingeringSocketsExtension.class)
+@ResourceLock(value = Resources.GLOBAL, mode = ResourceAccessMode.READ_WRITE)
 public @interface NoLingeringSockets {
+
+	/**
+	 * Whether to check the annotated tests. {@code false} opts a class or method out, for
+	 * example under global registration; the {@value NoLingeringSocketsExtension#ENABLED_KEY}
+	 * parameter can still turn the check off for the whole run.
+	 *
+	 * @return {@code true} to check
+	 */
+	boolean enabled() default true;
 
 	/**
 	 * The states that count as lingering. Left at the default, the

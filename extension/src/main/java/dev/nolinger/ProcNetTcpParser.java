@@ -106,7 +106,7 @@ final class ProcNetTcpParser {
 		}
 		if (end - start != digits) {
 			throw error("%s: expected %d hex digits before ':', found '%s'".formatted(column, digits,
-					text(start, Math.min(this.lineEnd, Math.max(end, start + 1)))));
+					start >= this.lineEnd ? "end of line" : text(start, Math.max(end, start + 1))));
 		}
 		long[] words = new long[digits / 8];
 		for (int w = 0; w < words.length; w++) {
