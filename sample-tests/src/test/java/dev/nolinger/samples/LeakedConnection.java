@@ -18,8 +18,10 @@ record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress cl
 		String clientEnd = this.loopback.printed(this.client);
 		String serverEnd = this.loopback.printed(this.server);
 		return this.shape.rows(
-				ExpectedRow.openFd(this.shape.clientState(), clientEnd, serverEnd).withOtherEnd(this.shape.serverState()),
-				ExpectedRow.openFd(this.shape.serverState(), serverEnd, clientEnd).withOtherEnd(this.shape.clientState()));
+				ExpectedRow.openFd(this.shape.clientState(), ExpectedRow.End.CLIENT, clientEnd, serverEnd)
+					.withOtherEnd(this.shape.serverState()),
+				ExpectedRow.openFd(this.shape.serverState(), ExpectedRow.End.SERVER, serverEnd, clientEnd)
+					.withOtherEnd(this.shape.clientState()));
 	}
 
 	/** The one expected row of the end in that state. */

@@ -57,7 +57,8 @@ class ToleranceAndStatesTests {
 		FixtureRun run = FixtureRun.run(ListenCheckedTestCases.class);
 
 		assertLingering(run.failureOf("leavesListenerOpen"), "ListenCheckedTestCases.leavesListenerOpen()", 0,
-				ExpectedRow.openFd(TcpState.LISTEN, Loopback.IPV4.printed(Leaks.takeOnlyListener()), null));
+				ExpectedRow.openFd(TcpState.LISTEN, ExpectedRow.End.SERVER, Loopback.IPV4.printed(Leaks.takeOnlyListener()),
+						null));
 	}
 
 	@Test
