@@ -34,6 +34,14 @@ class LeakDetectionTests {
 	}
 
 	@Test
+	void endsAreNamedWhileTheListenerIsOpen() {
+		FixtureRun run = FixtureRun.run(StillListeningTestCases.class);
+
+		assertLingering(run.failureOf("leaksAcceptedSocket"), "StillListeningTestCases.leaksAcceptedSocket()", 0,
+				Leaks.takeOnly().expectedRows());
+	}
+
+	@Test
 	void clientThatNeverCloses() {
 		FixtureRun run = FixtureRun.run(ClientNeverClosesTestCases.class);
 
@@ -93,6 +101,15 @@ class LeakDetectionTests {
 		@NoLingeringSockets
 		void leaksAcceptedSocket() throws IOException {
 			Leaks.leak(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
+		}
+	}
+
+	static class StillListeningTestCases {
+
+		@Test
+		@NoLingeringSockets
+		void leaksAcceptedSocket() throws IOException {
+			Leaks.leakWhileListening(LeakShape.SERVER_NEVER_CLOSES, Loopback.IPV4);
 		}
 	}
 

@@ -10,11 +10,7 @@ import java.io.IOException;
 
 import dev.nolinger.TcpState;
 
-/**
- * The ways a fixture leaks one loopback connection, and the rows nolinger must print for it. Each
- * closes the listener, like a server shut down at the end of a test whose connections were
- * forgotten.
- */
+/** The ways a fixture leaks one loopback connection, and the rows nolinger must print for it. */
 enum LeakShape {
 
 	/**
@@ -87,12 +83,7 @@ enum LeakShape {
 		return this.serverState;
 	}
 
-	/** Closes the listener, then leaves the connection half-closed this way. */
-	void leak(LoopbackConnection connection) throws IOException {
-		connection.listener().close();
-		leave(connection);
-	}
-
+	/** Leaves the connection half-closed this way. */
 	abstract void leave(LoopbackConnection connection) throws IOException;
 
 	/** The rows for both ends, given each attributed by an open fd: the shape turns the closed end's into a mirror. */

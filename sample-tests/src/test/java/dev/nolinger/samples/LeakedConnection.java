@@ -10,8 +10,12 @@ import java.util.Optional;
 
 import dev.nolinger.TcpState;
 
-/** A connection a fixture leaked on purpose: how, and where both ends are. */
-record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress client, InetSocketAddress server) {
+/**
+ * A connection a fixture leaked on purpose: how, where both ends are, and whether its listener
+ * is still open, which lets nolinger tell the client end from the server end.
+ */
+record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress client, InetSocketAddress server,
+		boolean listening) {
 
 	/** The rows nolinger must print for this connection's two lingering ends. */
 	ExpectedRow[] expectedRows() {
@@ -19,9 +23,11 @@ record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress cl
 		String serverEnd = this.loopback.printed(this.server);
 		return this.shape.rows(
 				ExpectedRow.openFd(this.shape.clientState(), ExpectedRow.End.CLIENT, clientEnd, serverEnd)
-					.withOtherEnd(this.shape.serverState()),
+					.withOtherEnd(this.shape.serverState())
+					.withEndKnown(this.listening),
 				ExpectedRow.openFd(this.shape.serverState(), ExpectedRow.End.SERVER, serverEnd, clientEnd)
-					.withOtherEnd(this.shape.clientState()));
+					.withOtherEnd(this.shape.clientState())
+					.withEndKnown(this.listening));
 	}
 
 	/** The one expected row of the end in that state. */

@@ -30,23 +30,39 @@ final class Leaks {
 	}
 
 	/**
-	 * Opens a loopback connection, leaks it in the given shape, and returns once both ends linger:
-	 * the end that closed first passes through FIN_WAIT1 until the peer's ACK, which Linux may
-	 * delay by 40 ms or more, and only then lingers in FIN_WAIT2.
+	 * Opens a loopback connection, closes its listener like a server shut down at the end of a
+	 * test, leaks the connection in the given shape, and returns once both ends linger. The end
+	 * that closed first passes through FIN_WAIT1 until the peer's ACK, which Linux may delay by
+	 * 40 ms or more, and only then lingers in FIN_WAIT2.
 	 */
 	static LeakedConnection leak(LeakShape shape, Loopback loopback) throws IOException {
-		LeakedConnection leaked = leakStillClosing(shape, loopback);
+		LeakedConnection leaked = leak(shape, loopback, false);
+		leaked.awaitSettled();
+		return leaked;
+	}
+
+	/** Like {@link #leak}, but leaves the listener open. */
+	static LeakedConnection leakWhileListening(LeakShape shape, Loopback loopback) throws IOException {
+		LeakedConnection leaked = leak(shape, loopback, true);
 		leaked.awaitSettled();
 		return leaked;
 	}
 
 	/** Like {@link #leak}, but returns at once, maybe while the end that closed first is in FIN_WAIT1. */
-	static synchronized LeakedConnection leakStillClosing(LeakShape shape, Loopback loopback) throws IOException {
+	static LeakedConnection leakStillClosing(LeakShape shape, Loopback loopback) throws IOException {
+		return leak(shape, loopback, false);
+	}
+
+	private static synchronized LeakedConnection leak(LeakShape shape, Loopback loopback, boolean keepListening)
+			throws IOException {
 		LoopbackConnection connection = LoopbackConnection.open(loopback);
 		KEPT.add(connection);
-		shape.leak(connection);
+		if (!keepListening) {
+			connection.listener().close();
+		}
+		shape.leave(connection);
 		LeakedConnection leaked = new LeakedConnection(shape, loopback, connection.clientAddress(),
-				connection.serverAddress());
+				connection.serverAddress(), keepListening);
 		CONNECTIONS.add(leaked);
 		return leaked;
 	}
