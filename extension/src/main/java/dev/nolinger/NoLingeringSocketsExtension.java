@@ -16,8 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
+import org.apiguardian.api.API;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,6 +32,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * globally with {@code @ExtendWith} or JUnit's extension autodetection to check every test with
  * the configured defaults.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class NoLingeringSocketsExtension implements BeforeEachCallback, AfterEachCallback {
 
 	/** Configuration parameter that turns the check on or off for the whole run: {@value}. */
@@ -285,7 +288,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 		private List<Finding> previous = List.of();
 		private List<Finding> current;
-		private SocketTableException failure;
+		private @Nullable SocketTableException failure;
 
 		Reads(Observation first) {
 			this.current = first.findings();
