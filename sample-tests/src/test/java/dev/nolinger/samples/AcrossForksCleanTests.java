@@ -10,9 +10,8 @@ import static dev.nolinger.samples.AcrossForksLeakyTests.LEAKY_ARRIVED;
 import java.io.IOException;
 import java.time.Duration;
 
-import org.junit.jupiter.api.Test;
-
 import dev.nolinger.NoLingeringSockets;
+import org.junit.jupiter.api.Test;
 
 /**
  * The clean half of a pair that Surefire runs in two forks at once; see

@@ -9,10 +9,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.nolinger.NoLingeringSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.nolinger.NoLingeringSockets;
 
 /**
  * The leaky half of a pair that Surefire runs in two forks at once; see

@@ -14,6 +14,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.util.Map;
 
+import dev.nolinger.LingeringSocketsError;
+import dev.nolinger.NoLingeringSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
@@ -23,9 +25,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import dev.nolinger.LingeringSocketsError;
-import dev.nolinger.NoLingeringSockets;
 
 /**
  * Which tests a leak fails: only the one that caused it, under whichever annotation is nearest

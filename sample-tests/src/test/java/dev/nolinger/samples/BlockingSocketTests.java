@@ -15,9 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
-
 import dev.nolinger.NoLingeringSockets;
+import org.junit.jupiter.api.Test;
 
 /** Integration tests over java.net sockets on 127.0.0.1 that close everything they open. */
 @NoLingeringSockets

@@ -8,15 +8,14 @@ import static dev.nolinger.samples.LingeringFailures.assertLingering;
 import java.io.IOException;
 import java.util.Map;
 
+import dev.nolinger.NoLingeringSockets;
+import dev.nolinger.NoLingeringSocketsExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import dev.nolinger.NoLingeringSockets;
-import dev.nolinger.NoLingeringSocketsExtension;
 
 /**
  * Leaks still closing when a test starts or ends. The end that closes waits in FIN_WAIT1 for the

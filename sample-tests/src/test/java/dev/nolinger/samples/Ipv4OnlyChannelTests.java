@@ -8,9 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 
-import org.junit.jupiter.api.Test;
-
 import dev.nolinger.NoLingeringSockets;
+import org.junit.jupiter.api.Test;
 
 /**
  * Integration tests over channels opened for {@link StandardProtocolFamily#INET}: AF_INET

@@ -7,9 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.Test;
-
 import dev.nolinger.NoLingeringSockets;
+import org.junit.jupiter.api.Test;
 
 /** Integration tests on {@code ::1}, over java.net sockets and NIO channels, that close everything they open. */
 @NoLingeringSockets

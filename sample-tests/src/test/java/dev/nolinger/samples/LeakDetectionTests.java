@@ -8,11 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 
+import dev.nolinger.NoLingeringSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import dev.nolinger.NoLingeringSockets;
 
 /**
  * Each way of leaving a loopback connection half-closed fails the test that did it, and the

@@ -12,9 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.awaitility.Awaitility;
-
 import dev.nolinger.TcpState;
+import org.awaitility.Awaitility;
 
 /**
  * The samples' own look at {@code /proc/net/tcp} and {@code tcp6}, to establish and check a

@@ -11,9 +11,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
-
 import dev.nolinger.NoLingeringSockets;
+import org.junit.jupiter.api.Test;
 
 /**
  * Integration tests over NIO channels with selectors, on 127.0.0.1 with the JDK's default

@@ -9,12 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.nolinger.NoLingeringSockets;
 import dev.nolinger.NoLingeringSocketsExtension;
 import dev.nolinger.TcpState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * How many lingering sockets a test may leave, and which states count. One leaked loopback
