@@ -63,12 +63,17 @@ final class FixtureRun {
 
 	/** The result of the one test method of that name, in the fixture or its nested classes. */
 	TestExecutionResult resultOf(String method) {
-		List<Execution> executions = this.results.testEvents().executions().finished()
+		List<TestExecutionResult> results = resultsOf(method);
+		assertThat(results).as("finished executions of %s() in %s", method, this.fixture.getSimpleName()).hasSize(1);
+		return results.get(0);
+	}
+
+	/** The results of every invocation of the test method of that name, such as each repetition, in the order they ran. */
+	List<TestExecutionResult> resultsOf(String method) {
+		return this.results.testEvents().executions().finished()
 			.filter(execution -> method.equals(methodName(execution).orElse(null)))
+			.map(execution -> execution.getTerminationInfo().getExecutionResult())
 			.toList();
-		assertThat(executions).as("finished executions of %s() in %s", method, this.fixture.getSimpleName())
-			.hasSize(1);
-		return executions.get(0).getTerminationInfo().getExecutionResult();
 	}
 
 	void assertPassed(String... methods) {

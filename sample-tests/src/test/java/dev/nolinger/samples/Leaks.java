@@ -61,8 +61,16 @@ final class Leaks {
 			connection.listener().close();
 		}
 		shape.leave(connection);
-		LeakedConnection leaked = new LeakedConnection(shape, loopback, connection.clientAddress(),
-				connection.serverAddress(), keepListening);
+		return record(new LeakedConnection(shape, loopback, connection.clientAddress(), connection.serverAddress(),
+				keepListening));
+	}
+
+	/**
+	 * Records a connection that a fixture leaked through other code, such as an HTTP client's
+	 * pool, and keeps {@code owners} reachable until {@link #closeAll()} closes them.
+	 */
+	static synchronized LeakedConnection record(LeakedConnection leaked, AutoCloseable... owners) {
+		KEPT.addAll(List.of(owners));
 		CONNECTIONS.add(leaked);
 		return leaked;
 	}
@@ -92,8 +100,8 @@ final class Leaks {
 		return LISTENERS.remove(0);
 	}
 
-	/** The connections leaked since the last take; their sockets stay open. */
-	private static List<LeakedConnection> takeAll() {
+	/** The connections leaked since the last take, in the order they were leaked; their sockets stay open. */
+	static synchronized List<LeakedConnection> takeAll() {
 		List<LeakedConnection> taken = new ArrayList<>(CONNECTIONS);
 		CONNECTIONS.clear();
 		return taken;
