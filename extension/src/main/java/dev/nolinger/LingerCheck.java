@@ -83,9 +83,10 @@ final class LingerCheck {
 							attribution.ownedOtherEnd(candidate))));
 		}
 		recordOwned(table, findings);
-		int unsettled = 0;
+		List<Finding> unsettled = new ArrayList<>();
 		for (TcpSocket socket : settling) {
-			unsettled += attribution.of(socket).isPresent() ? 1 : 0;
+			attribution.of(socket).ifPresent(ownership -> unsettled.add(
+					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
 		}
 		return new Observation(findings, unsettled);
 	}
