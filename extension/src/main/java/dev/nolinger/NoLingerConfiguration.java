@@ -6,6 +6,7 @@ package dev.nolinger;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.SOURCE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.STATES_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.TOLERANCE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.UNSUPPORTED_KEY;
@@ -28,7 +29,19 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * {@link ExtensionConfigurationException} that names the key and the value.
  */
 record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
-		boolean failOnUnsupportedPlatform, Path procNet) {
+		boolean failOnUnsupportedPlatform, Path procNet, Source source) {
+
+	static final Path DEFAULT_PROC_NET = Path.of("/proc/net");
+
+	/** Where the socket table is read from: the values of {@value NoLingeringSocketsExtension#SOURCE_KEY}. */
+	enum Source {
+		/** {@code /proc/net/tcp} and {@code tcp6}. */
+		PROC,
+		/** A netlink {@code sock_diag} dump; Java 22 or later. */
+		NETLINK,
+		/** Netlink where it works and {@code /proc/net} is the default, else {@code /proc}. */
+		AUTO
+	}
 
 	static final Set<TcpState> DEFAULT_STATES = Set.copyOf(EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT));
 
@@ -45,8 +58,9 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 		boolean fail = parameters.apply(UNSUPPORTED_KEY).map(v -> parseUnsupported(UNSUPPORTED_KEY, v))
 				.orElse(false);
 		Path procNet = parameters.apply(PROC_NET_KEY).map(v -> parsePath(PROC_NET_KEY, v))
-				.orElse(Path.of("/proc/net"));
-		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet);
+				.orElse(DEFAULT_PROC_NET);
+		Source source = parameters.apply(SOURCE_KEY).map(v -> parseSource(SOURCE_KEY, v)).orElse(Source.AUTO);
+		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet, source);
 	}
 
 	static boolean parseBoolean(String key, String value) {
@@ -111,6 +125,16 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 			return v.equals("fail");
 		}
 		throw invalid(key, value, "skip or fail");
+	}
+
+	static Source parseSource(String key, String value) {
+		String v = value.strip().toUpperCase(Locale.ROOT);
+		for (Source source : Source.values()) {
+			if (source.name().equals(v)) {
+				return source;
+			}
+		}
+		throw invalid(key, value, "proc, netlink or auto");
 	}
 
 	static Path parsePath(String key, String value) {

@@ -46,6 +46,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/** Configuration parameter naming the directory that holds {@code tcp} and {@code tcp6}: {@value}. */
 	public static final String PROC_NET_KEY = "nolinger.proc.net";
 
+	/**
+	 * Configuration parameter choosing where the socket table is read from: {@code proc},
+	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
+	 */
+	public static final String SOURCE_KEY = "nolinger.source";
+
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
@@ -159,7 +165,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	private static LingerCheck check(ExtensionContext context, NoLingerConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(LingerCheck.class,
-				key -> new LingerCheck(new ProcSocketTableSource(configuration.procNet()),
+				key -> new LingerCheck(SocketTableSources.select(configuration),
 						new ProcSelfFdSource(Path.of("/proc/self/fd"))),
 				LingerCheck.class);
 	}

@@ -25,19 +25,20 @@ class NoLingerConfigurationTests {
 
 		assertThat(configuration).isEqualTo(new NoLingerConfiguration(true,
 				EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT), 0, Duration.ofSeconds(1), false,
-				Path.of("/proc/net")));
+				Path.of("/proc/net"), NoLingerConfiguration.Source.AUTO));
 	}
 
 	@Test
 	void parsesEveryKey() {
 		Map<String, String> parameters = Map.of("nolinger.enabled", "FALSE", "nolinger.states",
 				" close_wait , LAST_ACK", "nolinger.tolerance", "3", "nolinger.grace", "250ms",
-				"nolinger.unsupported", "fail", "nolinger.proc.net", "/tmp/net");
+				"nolinger.unsupported", "fail", "nolinger.proc.net", "/tmp/net", "nolinger.source", " NetLink ");
 
 		NoLingerConfiguration configuration = NoLingerConfiguration.from(k -> Optional.ofNullable(parameters.get(k)));
 
 		assertThat(configuration).isEqualTo(new NoLingerConfiguration(false,
-				EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK), 3, Duration.ofMillis(250), true, Path.of("/tmp/net")));
+				EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK), 3, Duration.ofMillis(250), true, Path.of("/tmp/net"),
+				NoLingerConfiguration.Source.NETLINK));
 	}
 
 	@ParameterizedTest
@@ -54,6 +55,8 @@ class NoLingerConfigurationTests {
 			nolinger.grace       | 5         | Invalid value for nolinger.grace: '5'; expected a duration such as 500ms, 1s or 0.
 			nolinger.grace       | 1h        | Invalid value for nolinger.grace: '1h'; expected a duration such as 500ms, 1s or 0.
 			nolinger.unsupported | ignore    | Invalid value for nolinger.unsupported: 'ignore'; expected skip or fail.
+			nolinger.source      | jna       | Invalid value for nolinger.source: 'jna'; expected proc, netlink or auto.
+			nolinger.source      | ''        | Invalid value for nolinger.source: ''; expected proc, netlink or auto.
 			nolinger.states      | FIN_WAIT3 | Invalid value for nolinger.states: 'FIN_WAIT3'; expected a comma-separated list of TCP states, such as FIN_WAIT2,CLOSE_WAIT; known states: [ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING].
 			""")
 	void invalidValueNamesKeyAndValue(String key, String value, String message) {
@@ -71,7 +74,7 @@ class NoLingerConfigurationTests {
 	@Test
 	void annotationAttributesWinOverParameters() {
 		NoLingerConfiguration configuration = new NoLingerConfiguration(true, EnumSet.of(TcpState.LAST_ACK), 5,
-				Duration.ofSeconds(3), false, Path.of("/proc/net"));
+				Duration.ofSeconds(3), false, Path.of("/proc/net"), NoLingerConfiguration.Source.AUTO);
 
 		assertThat(TestSettings.resolve(Annotated.class.getAnnotation(NoLingeringSockets.class), configuration))
 			.isEqualTo(new TestSettings(EnumSet.of(TcpState.LISTEN), 1, Duration.ofMillis(20)));
