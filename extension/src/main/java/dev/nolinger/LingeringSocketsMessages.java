@@ -45,6 +45,11 @@ final class LingeringSocketsMessages {
 	 * </pre>
 	 */
 	static String lingering(String testName, int tolerance, List<Finding> findings) {
+		return lingering(testName, tolerance, findings, 0, "");
+	}
+
+	/** The failure message, with a note on the sockets the baseline file already allows. */
+	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
 		List<Finding> sorted = new ArrayList<>(findings);
 		// Both ends of one connection sit next to each other.
 		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
@@ -67,7 +72,24 @@ final class LingeringSocketsMessages {
 		for (TcpState state : states) {
 			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
 		}
+		if (inBaseline > 0) {
+			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
+				.append(" that the baseline ").append(baseline).append(" allows this test.");
+		}
 		return message.toString();
+	}
+
+	/** One report entry per test: {@code nolinger.lingering} = count, {@code nolinger.socket.N} = one row each. */
+	static Map<String, String> reportEntry(List<Finding> findings) {
+		Map<String, String> entry = new java.util.LinkedHashMap<>();
+		entry.put("nolinger.lingering", String.valueOf(findings.size()));
+		int n = 1;
+		for (Finding finding : findings) {
+			TcpSocket socket = finding.socket();
+			entry.put("nolinger.socket." + n++, socket.state() + " " + finding.role().label() + " " + socket.tuple() + " ("
+					+ reason(finding) + ")");
+		}
+		return entry;
 	}
 
 	static String reason(Finding finding) {

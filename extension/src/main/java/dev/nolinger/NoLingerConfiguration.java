@@ -3,6 +3,8 @@
  */
 package dev.nolinger;
 
+import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_WRITE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * {@link ExtensionConfigurationException} that names the key and the value.
  */
 record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
-		boolean failOnUnsupportedPlatform, Path procNet, Source source) {
+		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
+		Source source) {
 
 	static final Path DEFAULT_PROC_NET = Path.of("/proc/net");
 
@@ -57,10 +60,17 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 		Duration grace = parameters.apply(GRACE_KEY).map(v -> parseDuration(GRACE_KEY, v)).orElse(DEFAULT_GRACE);
 		boolean fail = parameters.apply(UNSUPPORTED_KEY).map(v -> parseUnsupported(UNSUPPORTED_KEY, v))
 				.orElse(false);
-		Path procNet = parameters.apply(PROC_NET_KEY).map(v -> parsePath(PROC_NET_KEY, v))
+		Path procNet = parameters.apply(PROC_NET_KEY).map(v -> parsePath(PROC_NET_KEY, v, "a directory that holds tcp and tcp6"))
 				.orElse(DEFAULT_PROC_NET);
+		Optional<Path> baseline = parameters.apply(BASELINE_KEY).map(v -> parsePath(BASELINE_KEY, v, "a baseline file path"));
+		boolean writeBaseline = parameters.apply(BASELINE_WRITE_KEY).map(v -> parseBoolean(BASELINE_WRITE_KEY, v))
+			.orElse(false);
+		if (writeBaseline && baseline.isEmpty()) {
+			throw invalid(BASELINE_WRITE_KEY, "true", BASELINE_KEY + " to name the file to write as well");
+		}
 		Source source = parameters.apply(SOURCE_KEY).map(v -> parseSource(SOURCE_KEY, v)).orElse(Source.AUTO);
-		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet, source);
+		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline,
+				source);
 	}
 
 	static boolean parseBoolean(String key, String value) {
@@ -137,9 +147,9 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 		throw invalid(key, value, "proc, netlink or auto");
 	}
 
-	static Path parsePath(String key, String value) {
+	static Path parsePath(String key, String value, String expected) {
 		if (value.isBlank()) {
-			throw invalid(key, value, "a directory that holds tcp and tcp6");
+			throw invalid(key, value, expected);
 		}
 		return Path.of(value.strip());
 	}

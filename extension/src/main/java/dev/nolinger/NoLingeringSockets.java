@@ -31,6 +31,12 @@ import org.junit.jupiter.api.parallel.Resources;
  * {@link LingeringSocketsError} that lists each socket, which end failed to close it, and why it
  * counts as this JVM's. If the test already failed on its own, its failure stays the primary one.
  *
+ * <p>To check every test without annotating each, register {@link NoLingeringSocketsExtension}
+ * globally, through JUnit's extension autodetection
+ * ({@code junit.jupiter.extensions.autodetection.enabled=true}) or with {@code @ExtendWith} on a
+ * base class; unannotated tests then use the configured defaults, and
+ * {@code @NoLingeringSockets(enabled = false)} opts a class or method out.
+ *
  * <p>Place it on a test method, a test class (it is {@link Inherited} and reaches
  * {@code @Nested} classes), or on your own annotation. The annotation nearest to the test wins:
  * the method's over its class's, an inner class's over an outer one's.
@@ -70,6 +76,15 @@ import org.junit.jupiter.api.parallel.Resources;
 @ExtendWith(NoLingeringSocketsExtension.class)
 @ResourceLock(value = Resources.GLOBAL, mode = ResourceAccessMode.READ_WRITE)
 public @interface NoLingeringSockets {
+
+	/**
+	 * Whether to check the annotated tests. {@code false} opts a class or method out, for
+	 * example under global registration; the {@value NoLingeringSocketsExtension#ENABLED_KEY}
+	 * parameter can still turn the check off for the whole run.
+	 *
+	 * @return {@code true} to check
+	 */
+	boolean enabled() default true;
 
 	/**
 	 * The states that count as lingering. Left at the default, the

@@ -3,13 +3,17 @@
  */
 package dev.nolinger;
 
+import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 import org.awaitility.Awaitility;
@@ -46,6 +50,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/** Configuration parameter naming the directory that holds {@code tcp} and {@code tcp6}: {@value}. */
 	public static final String PROC_NET_KEY = "nolinger.proc.net";
 
+	/** Configuration parameter naming the baseline file of known lingering sockets: {@value}. */
+	public static final String BASELINE_KEY = "nolinger.baseline";
+
+	/** Configuration parameter that rewrites the baseline file from this run instead of failing: {@value}. */
+	public static final String BASELINE_WRITE_KEY = "nolinger.baseline.write";
+
 	/**
 	 * Configuration parameter choosing where the socket table is read from: {@code proc},
 	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
@@ -68,7 +78,11 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		if (!configuration.enabled()) {
 			return;
 		}
-		TestSettings settings = TestSettings.resolve(nearestAnnotation(context).orElse(null), configuration);
+		NoLingeringSockets annotation = nearestAnnotation(context).orElse(null);
+		if (annotation != null && !annotation.enabled()) {
+			return;
+		}
+		TestSettings settings = TestSettings.resolve(annotation, configuration);
 		LingerCheck check = check(context, configuration);
 		if (!check.source().isAvailable()) {
 			unsupportedPlatform(context, configuration, check.source());
@@ -90,17 +104,34 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		if (pending == null) {
 			return;
 		}
-		LingerCheck check = check(context, configuration(context));
+		NoLingerConfiguration configuration = configuration(context);
+		LingerCheck check = check(context, configuration);
 		TestSettings settings = pending.settings();
+		String testId = context.getUniqueId();
 		try {
-			List<Finding> findings = check.findings(pending.baseline(), settings.states());
-			if (findings.size() > settings.tolerance()) {
-				findings = confirm(check, pending, findings, context);
+			if (configuration.writeBaseline()) {
+				List<Finding> findings = check.findings(pending.baseline(), settings.states());
+				if (!findings.isEmpty()) {
+					findings = confirm(check, pending, findings, List::size, 0, context);
+				}
+				baselineWriter(context, configuration).record(testId, findings);
+				finish(context, settings, findings, false);
+				return;
 			}
-			if (findings.size() > settings.tolerance()) {
-				throw new LingeringSocketsError(
-						LingeringSocketsMessages.lingering(testName(context), settings.tolerance(), findings),
-						findings.size());
+			KnownLeaks known = knownLeaks(context, configuration);
+			EphemeralPorts ephemeral = ephemeralPorts(context);
+			ToIntFunction<List<Finding>> counted = f -> known.beyond(testId, f, ephemeral).size();
+			List<Finding> findings = check.findings(pending.baseline(), settings.states());
+			if (counted.applyAsInt(findings) > settings.tolerance()) {
+				findings = confirm(check, pending, findings, counted, settings.tolerance(), context);
+			}
+			List<Finding> beyond = known.beyond(testId, findings, ephemeral);
+			boolean failed = beyond.size() > settings.tolerance();
+			finish(context, settings, findings, failed);
+			if (failed) {
+				throw new LingeringSocketsError(LingeringSocketsMessages.lingering(testName(context),
+						settings.tolerance(), beyond, findings.size() - beyond.size(),
+						configuration.baseline().map(Path::toString).orElse("")), beyond.size());
 			}
 		}
 		catch (SocketTableException e) {
@@ -108,12 +139,19 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		}
 	}
 
+	private static void finish(ExtensionContext context, TestSettings settings, List<Finding> findings, boolean failed) {
+		publish(context, findings);
+		SuiteRecords.record(context.getUniqueId(),
+				new SuiteRecords.TestRecord(testName(context), settings.tolerance(), failed, findings));
+	}
+
 	/**
 	 * Waits up to the grace for sockets that are still closing, and keeps only findings seen in
 	 * the last two reads in a row: a read of /proc is not a snapshot, so one read proves nothing.
+	 * The wait ends early once {@code counted} findings are down to {@code allowed}.
 	 */
 	private static List<Finding> confirm(LingerCheck check, Pending pending, List<Finding> first,
-			ExtensionContext context) throws SocketTableException {
+			ToIntFunction<List<Finding>> counted, int allowed, ExtensionContext context) throws SocketTableException {
 		TestSettings settings = pending.settings();
 		Reads reads = new Reads(first);
 		Duration grace = settings.grace();
@@ -132,7 +170,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				.pollDelay(interval)
 				.pollInterval(interval)
 				.pollInSameThread()
-				.until(() -> reads.next(check, pending) <= settings.tolerance());
+				.until(() -> counted.applyAsInt(reads.next(check, pending)) <= allowed);
 		}
 		catch (ConditionTimeoutException timedOut) {
 			// the findings outlived the grace; judge them below
@@ -141,6 +179,13 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			throw reads.failure;
 		}
 		return reads.confirmed();
+	}
+
+	/** Every finding, also those within the tolerance, reaches Surefire's XML and IDEs as a report entry. */
+	private static void publish(ExtensionContext context, List<Finding> findings) {
+		if (!findings.isEmpty()) {
+			context.publishReportEntry(LingeringSocketsMessages.reportEntry(findings));
+		}
 	}
 
 	private static void unsupportedPlatform(ExtensionContext context, NoLingerConfiguration configuration,
@@ -161,6 +206,24 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	private static NoLingerConfiguration configuration(ExtensionContext context) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(NoLingerConfiguration.class,
 				key -> NoLingerConfiguration.from(context::getConfigurationParameter), NoLingerConfiguration.class);
+	}
+
+	private static KnownLeaks knownLeaks(ExtensionContext context, NoLingerConfiguration configuration) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(KnownLeaks.class,
+				key -> configuration.baseline().map(file -> KnownLeaks.read(file, BASELINE_KEY)).orElseGet(KnownLeaks::empty),
+				KnownLeaks.class);
+	}
+
+	private static EphemeralPorts ephemeralPorts(ExtensionContext context) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(EphemeralPorts.class,
+				key -> EphemeralPorts.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")), EphemeralPorts.class);
+	}
+
+	/** Collects this run's findings and rewrites the baseline file when the run ends (JUnit closes stored AutoCloseables). */
+	private static BaselineWriter baselineWriter(ExtensionContext context, NoLingerConfiguration configuration) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(BaselineWriter.class,
+				key -> new BaselineWriter(configuration.baseline().orElseThrow(), ephemeralPorts(context)),
+				BaselineWriter.class);
 	}
 
 	private static LingerCheck check(ExtensionContext context, NoLingerConfiguration configuration) {
@@ -197,6 +260,29 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	private record Pending(TestSettings settings, Baseline baseline) {
 	}
 
+	/** The findings of a {@value #BASELINE_WRITE_KEY} run, written to the baseline file at its end. */
+	private static final class BaselineWriter implements AutoCloseable {
+
+		private final Path file;
+		private final EphemeralPorts ephemeral;
+		private final Map<String, List<KnownLeaks.Key>> checked = new ConcurrentHashMap<>();
+
+		BaselineWriter(Path file, EphemeralPorts ephemeral) {
+			this.file = file;
+			this.ephemeral = ephemeral;
+		}
+
+		void record(String testId, List<Finding> findings) {
+			this.checked.put(testId, findings.stream().map(f -> KnownLeaks.key(f, this.ephemeral)).toList());
+		}
+
+		@Override
+		public void close() throws IOException {
+			KnownLeaks.rewrite(this.file, this.checked);
+			LOGGER.info(() -> "nolinger: wrote the baseline of " + this.checked.size() + " checked tests to " + this.file);
+		}
+	}
+
 	/** The last two reads of findings. */
 	private static final class Reads {
 
@@ -214,14 +300,14 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		}
 
 		/** Reads again; a read that fails stops the wait, and the failure is reported after it. */
-		int next(LingerCheck check, Pending pending) {
+		List<Finding> next(LingerCheck check, Pending pending) {
 			try {
 				add(check.findings(pending.baseline(), pending.settings().states()));
-				return this.current.size();
+				return this.current;
 			}
 			catch (SocketTableException e) {
 				this.failure = e;
-				return 0;
+				return List.of();
 			}
 		}
 

@@ -25,19 +25,22 @@ class NoLingerConfigurationTests {
 
 		assertThat(configuration).isEqualTo(new NoLingerConfiguration(true,
 				EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT), 0, Duration.ofSeconds(1), false,
-				Path.of("/proc/net"), NoLingerConfiguration.Source.AUTO));
+				Path.of("/proc/net"), Optional.empty(), false,
+				NoLingerConfiguration.Source.AUTO));
 	}
 
 	@Test
 	void parsesEveryKey() {
 		Map<String, String> parameters = Map.of("nolinger.enabled", "FALSE", "nolinger.states",
 				" close_wait , LAST_ACK", "nolinger.tolerance", "3", "nolinger.grace", "250ms",
-				"nolinger.unsupported", "fail", "nolinger.proc.net", "/tmp/net", "nolinger.source", " NetLink ");
+				"nolinger.unsupported", "fail", "nolinger.proc.net", "/tmp/net", "nolinger.baseline", "nolinger-baseline.tsv",
+				"nolinger.baseline.write", "true", "nolinger.source", " NetLink ");
 
 		NoLingerConfiguration configuration = NoLingerConfiguration.from(k -> Optional.ofNullable(parameters.get(k)));
 
 		assertThat(configuration).isEqualTo(new NoLingerConfiguration(false,
 				EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK), 3, Duration.ofMillis(250), true, Path.of("/tmp/net"),
+				Optional.of(Path.of("nolinger-baseline.tsv")), true,
 				NoLingerConfiguration.Source.NETLINK));
 	}
 
@@ -54,6 +57,7 @@ class NoLingerConfigurationTests {
 			nolinger.tolerance   | many      | Invalid value for nolinger.tolerance: 'many'; expected a whole number of sockets, 0 or more.
 			nolinger.grace       | 5         | Invalid value for nolinger.grace: '5'; expected a duration such as 500ms, 1s or 0.
 			nolinger.grace       | 1h        | Invalid value for nolinger.grace: '1h'; expected a duration such as 500ms, 1s or 0.
+			nolinger.baseline.write | maybe  | Invalid value for nolinger.baseline.write: 'maybe'; expected true or false.
 			nolinger.unsupported | ignore    | Invalid value for nolinger.unsupported: 'ignore'; expected skip or fail.
 			nolinger.source      | jna       | Invalid value for nolinger.source: 'jna'; expected proc, netlink or auto.
 			nolinger.source      | ''        | Invalid value for nolinger.source: ''; expected proc, netlink or auto.
@@ -66,6 +70,14 @@ class NoLingerConfigurationTests {
 	}
 
 	@Test
+	void writingABaselineNeedsItsFile() {
+		assertThatThrownBy(() -> NoLingerConfiguration
+			.from(k -> k.equals("nolinger.baseline.write") ? Optional.of("true") : Optional.empty()))
+			.isInstanceOf(ExtensionConfigurationException.class)
+			.hasMessage("Invalid value for nolinger.baseline.write: 'true'; expected nolinger.baseline to name the file to write as well.");
+	}
+
+	@Test
 	void emptyStatesAreInvalid() {
 		assertThatThrownBy(() -> NoLingerConfiguration.parseStates("nolinger.states", ""))
 			.hasMessageStartingWith("Invalid value for nolinger.states: ''; expected a comma-separated list");
@@ -74,7 +86,8 @@ class NoLingerConfigurationTests {
 	@Test
 	void annotationAttributesWinOverParameters() {
 		NoLingerConfiguration configuration = new NoLingerConfiguration(true, EnumSet.of(TcpState.LAST_ACK), 5,
-				Duration.ofSeconds(3), false, Path.of("/proc/net"), NoLingerConfiguration.Source.AUTO);
+				Duration.ofSeconds(3), false, Path.of("/proc/net"), Optional.empty(), false,
+				NoLingerConfiguration.Source.AUTO);
 
 		assertThat(TestSettings.resolve(Annotated.class.getAnnotation(NoLingeringSockets.class), configuration))
 			.isEqualTo(new TestSettings(EnumSet.of(TcpState.LISTEN), 1, Duration.ofMillis(20)));

@@ -1,0 +1,140 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes {@code report.json} and {@code report.md}. Surefire forks are separate JVMs that finish
+ * in any order, so each writes its part under {@code parts/}, and whichever finishes last has
+ * merged every part of the same run. A run is named by the parent process (Maven's JVM for
+ * Surefire forks) and its start time; parts of other runs are deleted.
+ */
+final class SuiteReportFiles {
+
+	private SuiteReportFiles() {
+	}
+
+	/** Adds this JVM's tests to the run's report and returns the whole run's report so far. */
+	@SuppressWarnings("try") // the lock is held for the block's duration, never referenced
+	static SuiteReport write(Path directory, SuiteReport own) throws IOException {
+		Path parts = directory.resolve("parts");
+		Files.createDirectories(parts);
+		String run = runTag();
+		try (FileChannel lockFile = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE); FileLock forks = lockFile.lock()) {
+			Files.writeString(parts.resolve(run + "_" + ProcessHandle.current().pid() + ".tsv"), serialize(own),
+					StandardCharsets.UTF_8);
+			List<SuiteReport.Test> all = new ArrayList<>();
+			try (DirectoryStream<Path> files = Files.newDirectoryStream(parts, "*.tsv")) {
+				for (Path part : files) {
+					if (part.getFileName().toString().startsWith(run + "_")) {
+						all.addAll(deserialize(Files.readString(part, StandardCharsets.UTF_8)));
+					}
+					else {
+						Files.deleteIfExists(part);
+					}
+				}
+			}
+			SuiteReport merged = new SuiteReport(all);
+			Files.writeString(directory.resolve("report.json"), merged.json(), StandardCharsets.UTF_8);
+			Files.writeString(directory.resolve("report.md"), merged.markdown(), StandardCharsets.UTF_8);
+			return merged;
+		}
+	}
+
+	private static String runTag() {
+		return ProcessHandle.current()
+			.parent()
+			.map(parent -> "run-" + parent.pid() + "-"
+					+ parent.info().startInstant().map(i -> String.valueOf(i.toEpochMilli())).orElse("0"))
+			.orElse("run-standalone");
+	}
+
+	static String serialize(SuiteReport report) {
+		StringBuilder text = new StringBuilder();
+		for (SuiteReport.Test test : report.tests()) {
+			text.append(String.join("\t", "T", escape(test.uniqueId()), escape(test.name()),
+					String.valueOf(test.failed()), String.valueOf(test.tolerance()))).append('\n');
+			for (SuiteReport.Socket s : test.sockets()) {
+				text.append(String.join("\t", "S", s.state().name(), escape(s.role()), escape(s.local()),
+						escape(s.remote()), String.valueOf(s.rule()), String.valueOf(s.serverPort()))).append('\n');
+			}
+		}
+		return text.toString();
+	}
+
+	static List<SuiteReport.Test> deserialize(String text) throws IOException {
+		List<SuiteReport.Test> tests = new ArrayList<>();
+		String[] pending = null;
+		List<SuiteReport.Socket> sockets = new ArrayList<>();
+		for (String line : text.split("\n")) {
+			if (line.isEmpty()) {
+				continue;
+			}
+			String[] f = line.split("\t", -1);
+			try {
+				if (f[0].equals("T") && f.length == 5) {
+					if (pending != null) {
+						tests.add(test(pending, sockets));
+					}
+					pending = f;
+					sockets = new ArrayList<>();
+				}
+				else if (f[0].equals("S") && f.length == 7 && pending != null) {
+					sockets.add(new SuiteReport.Socket(TcpState.valueOf(f[1]), unescape(f[2]), unescape(f[3]),
+							unescape(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6])));
+				}
+				else {
+					throw new IOException("malformed report part line: " + line);
+				}
+			}
+			catch (IllegalArgumentException e) {
+				throw new IOException("malformed report part line: " + line, e);
+			}
+		}
+		if (pending != null) {
+			tests.add(test(pending, sockets));
+		}
+		return tests;
+	}
+
+	private static SuiteReport.Test test(String[] f, List<SuiteReport.Socket> sockets) {
+		return new SuiteReport.Test(unescape(f[1]), unescape(f[2]), Integer.parseInt(f[4]), Boolean.parseBoolean(f[3]),
+				sockets);
+	}
+
+	private static String escape(String text) {
+		return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+	}
+
+	private static String unescape(String text) {
+		StringBuilder out = new StringBuilder(text.length());
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '\\' && i + 1 < text.length()) {
+				char next = text.charAt(++i);
+				out.append(switch (next) {
+					case 't' -> '\t';
+					case 'n' -> '\n';
+					case 'r' -> '\r';
+					default -> next;
+				});
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+}
