@@ -6,7 +6,9 @@ package dev.nolinger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +68,13 @@ public class SnapshotBenchmark {
 			// Java 17 to 21: the netlink benchmarks report the reason instead
 			this.netlink = null;
 		}
-		System.out.printf("%n[table] %d sockets added; the table now lists %d%n", this.sockets, this.proc.read().sockets().size());
+		int listed = this.proc.read().sockets().size();
+		System.out.printf("%n[table] %d sockets added; the table now lists %d%n", this.sockets, listed);
+		String log = System.getenv(PerformanceReport.TABLE_LOG_ENV);
+		if (log != null) {
+			Files.writeString(Path.of(log), this.sockets + " " + listed + "\n", StandardOpenOption.CREATE,
+					StandardOpenOption.APPEND);
+		}
 	}
 
 	@TearDown(Level.Trial)
