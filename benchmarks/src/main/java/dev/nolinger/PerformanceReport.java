@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -56,6 +58,8 @@ public final class PerformanceReport {
 		}
 		String here = "Java " + Runtime.version().feature();
 
+		List<RunResult> floors = run(options(quick).include(ProcVersusFloorBenchmark.class.getName() + "\\.")
+			.param("sockets", SIZES));
 		List<RunResult> snapshots = run(options(quick).include(SnapshotBenchmark.class.getName() + "\\.")
 			.param("sockets", SIZES));
 		List<RunResult> engine = new ArrayList<>(run(options(quick).include(EngineBenchmark.class.getName() + "\\.")
@@ -70,15 +74,13 @@ public final class PerformanceReport {
 		}
 
 		StringBuilder report = new StringBuilder();
-		report.append(String.format(Locale.ROOT, "Snapshot of the socket table, %s, median ms per read (JMH average time)%n%n", here));
+		report.append(String.format(Locale.ROOT, "Snapshot of the socket table, %s, median ms per read (JMH average time; /proc and its floor read back to back, in alternating order)%n%n", here));
 		report.append("| sockets added | sockets listed | kernel floor: read both /proc files | /proc source | /proc ÷ floor | netlink, baseline states | netlink, checked states only | check per clean test, /proc | check per clean test, netlink |\n");
 		report.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		for (String size : SIZES) {
-			double floor = median(snapshots, "procFloor", size, null);
-			double proc = median(snapshots, "procSnapshot", size, null);
+			double[] split = floorAndProc(floors, size);
 			report.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", size,
-					listed(size), ms(floor / 1000),
-					ms(proc / 1000), ratio(proc / floor), ms(median(snapshots, "netlinkSnapshot", size, null) / 1000),
+					listed(size), ms(split[0]), ms(split[1]), ratio(split[2]), ms(median(snapshots, "netlinkSnapshot", size, null) / 1000),
 					ms(median(snapshots, "netlinkCheckedStates", size, null) / 1000),
 					ms(median(snapshots, "procPerTest", size, null) / 1000),
 					ms(median(snapshots, "netlinkPerTest", size, null) / 1000)));
@@ -110,6 +112,41 @@ public final class PerformanceReport {
 					ms(checked / EngineBenchmark.TESTS), ratio(checked / plain),
 					ms((checked - plain) / EngineBenchmark.TESTS)));
 		}
+	}
+
+	/**
+	 * Medians over the iterations of the interleaved benchmark: ms per floor read, ms per /proc
+	 * source read, and the ratio of the two within each iteration.
+	 */
+	private static double[] floorAndProc(List<RunResult> results, String size) {
+		List<Double> floor = new ArrayList<>();
+		List<Double> proc = new ArrayList<>();
+		List<Double> ratio = new ArrayList<>();
+		for (RunResult result : results) {
+			if (!size.equals(result.getParams().getParam("sockets"))) {
+				continue;
+			}
+			for (BenchmarkResult benchmark : result.getBenchmarkResults()) {
+				for (IterationResult iteration : benchmark.getIterationResults()) {
+					double ops = iteration.getMetadata().getMeasuredOps();
+					double f = iteration.getSecondaryResults().get("floorNanos").getScore();
+					double p = iteration.getSecondaryResults().get("procNanos").getScore();
+					floor.add(f / ops / 1e6);
+					proc.add(p / ops / 1e6);
+					ratio.add(p / f);
+				}
+			}
+		}
+		return new double[] { median(floor), median(proc), median(ratio) };
+	}
+
+	private static double median(List<Double> values) {
+		if (values.isEmpty()) {
+			return Double.NaN;
+		}
+		List<Double> sorted = values.stream().sorted().toList();
+		int n = sorted.size();
+		return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
 	}
 
 	/** The largest table seen at that size, from the snapshot benchmark's forks. */

@@ -3,9 +3,6 @@
  */
 package dev.nolinger;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,9 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One observation of the table, with {@code sockets} established loopback sockets added to it:
- * the kernel's floor (reading both {@code /proc} files and nothing else), the {@code /proc} and
- * netlink sources, and the check a clean test pays (a baseline read before, a read after).
+ * One observation of the table through netlink, with {@code sockets} established loopback sockets
+ * added to it, and the check a clean test pays on either source (a baseline read before, a read
+ * after). {@link ProcVersusFloorBenchmark} measures the {@code /proc} source against the floor.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,14 +37,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = { "--enable-native-access=ALL-UNNAMED", "-Xmx1g" })
 public class SnapshotBenchmark {
 
-	private static final Path TCP = Path.of("/proc/net/tcp");
-	private static final Path TCP6 = Path.of("/proc/net/tcp6");
-
 	@Param({ "0", "1000", "10000", "30000" })
 	public int sockets;
 
 	private LoopbackTable table;
-	private final ByteBuffer floorBuffer = ByteBuffer.allocateDirect(256 * 1024);
 	private ProcSocketTableSource proc;
 	private SocketTableSource netlink;
 	private LingerCheck procCheck;
@@ -82,18 +75,6 @@ public class SnapshotBenchmark {
 		this.table.close();
 	}
 
-	/** The kernel's floor: both files read into a direct buffer, parsed not at all. */
-	@Benchmark
-	public long procFloor() throws IOException {
-		return readAll(TCP) + readAll(TCP6);
-	}
-
-	/** What a baseline reads through /proc: every state attribution needs. */
-	@Benchmark
-	public SocketTable procSnapshot() throws SocketTableException {
-		return this.proc.read(this.observed);
-	}
-
 	/** What a baseline reads through netlink. */
 	@Benchmark
 	public SocketTable netlinkSnapshot() throws SocketTableException {
@@ -124,19 +105,5 @@ public class SnapshotBenchmark {
 			throw new IllegalStateException("no netlink source on Java " + Runtime.version().feature());
 		}
 		return this.netlink;
-	}
-
-	private long readAll(Path file) throws IOException {
-		long total = 0;
-		try (FileChannel channel = FileChannel.open(file)) {
-			while (true) {
-				this.floorBuffer.clear();
-				int n = channel.read(this.floorBuffer);
-				if (n < 0) {
-					return total;
-				}
-				total += n;
-			}
-		}
 	}
 }
