@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Decides which sockets of one table observation are this JVM's, by the rules of
  * {@link OwnershipRule}. Sibling Surefire forks share our uid and network namespace, so uid
@@ -61,7 +63,7 @@ final class Attribution {
 	}
 
 	/** The other end of the socket's connection, when it is in the table and this JVM's too. */
-	TcpSocket ownedOtherEnd(TcpSocket socket) {
+	@Nullable TcpSocket ownedOtherEnd(TcpSocket socket) {
 		TcpSocket mirror = this.table.find(socket.tuple().mirror());
 		return mirror != null && of(mirror).isPresent() ? mirror : null;
 	}
@@ -97,7 +99,7 @@ final class Attribution {
 	}
 
 	/** Rule 3 applies to orphaned sockets only: inode 0 and not a listener itself. */
-	private TcpSocket listenerFor(TcpSocket socket) {
+	private @Nullable TcpSocket listenerFor(TcpSocket socket) {
 		if (socket.inode() != 0 || socket.state() == TcpState.LISTEN) {
 			return null;
 		}

@@ -4,7 +4,6 @@
 package dev.nolinger;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The kernel's {@code ip_local_port_range}: ports handed out to bind(0) and connect(), different every run. */
@@ -15,7 +14,7 @@ record EphemeralPorts(int low, int high) {
 
 	static EphemeralPorts read(Path file) {
 		try {
-			String[] range = Files.readString(file).strip().split("\\s+");
+			String[] range = ProcessSockets.readProcFile(file).strip().split("\\s+");
 			return new EphemeralPorts(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
 		}
 		catch (IOException | RuntimeException e) {

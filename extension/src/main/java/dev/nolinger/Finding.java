@@ -3,6 +3,8 @@
  */
 package dev.nolinger;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A socket of this JVM left in a checked state by the test.
  *
@@ -11,7 +13,7 @@ package dev.nolinger;
  * @param role which end of the connection the socket is
  * @param otherEnd the other end of the connection when it is this JVM's too; else null
  */
-record Finding(TcpSocket socket, Ownership ownership, Role role, TcpSocket otherEnd) {
+record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd) {
 
 	/** Which end of a connection a socket is, judged by the listeners in the table. */
 	enum Role {

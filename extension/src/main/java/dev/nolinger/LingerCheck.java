@@ -44,6 +44,17 @@ final class LingerCheck {
 		return states;
 	}
 
+	/** The states that decide whether a test is clean: the checked ones and those that settle into one. */
+	static Set<TcpState> judgedStates(Set<TcpState> checked) {
+		EnumSet<TcpState> states = EnumSet.noneOf(TcpState.class);
+		for (TcpState state : TcpState.values()) {
+			if (checked.contains(state) || Settling.settlesInto(state).stream().anyMatch(checked::contains)) {
+				states.add(state);
+			}
+		}
+		return states;
+	}
+
 	Baseline baseline(Set<TcpState> states) throws SocketTableException {
 		SocketTable table = this.source.read(observedStates(states));
 		this.inodes.classify(table);
@@ -53,6 +64,12 @@ final class LingerCheck {
 			if (states.contains(socket.state())) {
 				before.add(socket.key());
 			}
+			// Already closing: the checked state it settles into during the test is not the test's doing.
+			for (TcpState settled : Settling.settlesInto(socket.state())) {
+				if (states.contains(settled)) {
+					before.add(new TcpSocket.Key(socket.tuple(), settled));
+				}
+			}
 		}
 		return new Baseline(before, Attribution.ownedListeners(table, this.inodes));
 	}
@@ -60,19 +77,31 @@ final class LingerCheck {
 	/**
 	 * This JVM's sockets that are in one of {@code states} now and were not in that state with
 	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan;
-	 * where the source filters by state cheaply, that read asks only for the checked states, and
-	 * the table attribution needs is read only when there is a candidate.
+	 * where the source filters by state cheaply, that read asks only for the {@linkplain
+	 * #judgedStates judged states}, and the table attribution needs is read only when needed.
 	 */
 	List<Finding> findings(Baseline baseline, Set<TcpState> states) throws SocketTableException {
+		return observe(baseline, states).findings();
+	}
+
+	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
+	Observation observe(Baseline baseline, Set<TcpState> states) throws SocketTableException {
 		Set<TcpState> observed = observedStates(states);
-		if (this.source.filtersByStateCheaply() && !states.containsAll(observed)
-				&& candidates(this.source.read(states), baseline, states).isEmpty()) {
-			return List.of();
+		Set<TcpState> judged = judgedStates(states);
+		List<TcpSocket> candidates = new ArrayList<>();
+		List<TcpSocket> settling = new ArrayList<>();
+		if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
+			sort(this.source.read(judged), baseline, states, candidates, settling);
+			if (candidates.isEmpty() && settling.isEmpty()) {
+				return Observation.CLEAN;
+			}
+			candidates.clear();
+			settling.clear();
 		}
 		SocketTable table = this.source.read(observed);
-		List<TcpSocket> candidates = candidates(table, baseline, states);
-		if (candidates.isEmpty()) {
-			return List.of();
+		sort(table, baseline, states, candidates, settling);
+		if (candidates.isEmpty() && settling.isEmpty()) {
+			return Observation.CLEAN;
 		}
 		this.inodes.classify(table);
 		List<TcpSocket> listeners = new ArrayList<>(baseline.listeners());
@@ -85,17 +114,36 @@ final class LingerCheck {
 							attribution.ownedOtherEnd(candidate))));
 		}
 		recordOwned(table, findings);
-		return findings;
+		List<Finding> unsettled = new ArrayList<>();
+		for (TcpSocket socket : settling) {
+			attribution.of(socket).ifPresent(ownership -> unsettled.add(
+					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
+		}
+		return new Observation(findings, unsettled);
 	}
 
-	private static List<TcpSocket> candidates(SocketTable table, Baseline baseline, Set<TcpState> states) {
-		List<TcpSocket> candidates = new ArrayList<>();
+	/** New sockets in a checked state go to {@code candidates}; those still settling into one, to {@code settling}. */
+	private static void sort(SocketTable table, Baseline baseline, Set<TcpState> states, List<TcpSocket> candidates,
+			List<TcpSocket> settling) {
 		for (TcpSocket socket : table.sockets()) {
-			if (states.contains(socket.state()) && !baseline.before().contains(socket.key())) {
-				candidates.add(socket);
+			if (states.contains(socket.state())) {
+				if (!baseline.before().contains(socket.key())) {
+					candidates.add(socket);
+				}
+			}
+			else if (isSettlingIntoNew(socket, states, baseline)) {
+				settling.add(socket);
 			}
 		}
-		return candidates;
+	}
+
+	private static boolean isSettlingIntoNew(TcpSocket socket, Set<TcpState> states, Baseline baseline) {
+		for (TcpState settled : Settling.settlesInto(socket.state())) {
+			if (states.contains(settled) && !baseline.before().contains(new TcpSocket.Key(socket.tuple(), settled))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private void recordOwned(SocketTable table, List<Finding> findings) {

@@ -3,12 +3,14 @@
  */
 package dev.nolinger;
 
+import org.apiguardian.api.API;
 import org.opentest4j.AssertionFailedError;
 
 /**
  * Thrown when a test leaves more lingering sockets than its tolerance allows. Its message lists
  * each socket, which end failed to close it, and why it counts as this JVM's.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class LingeringSocketsError extends AssertionFailedError {
 
 	private static final long serialVersionUID = 1L;

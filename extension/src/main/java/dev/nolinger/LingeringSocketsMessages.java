@@ -65,7 +65,7 @@ final class LingeringSocketsMessages {
 		message.append(sorted.size()).append(sorted.size() == 1 ? " socket" : " sockets")
 				.append(" lingering after ").append(testName).append(" (tolerance ").append(tolerance)
 				.append("):");
-		appendAligned(message, rows);
+		TextTable.appendAligned(message, rows);
 		message.append("\nHints:");
 		Set<TcpState> states = sorted.stream().map(f -> f.socket().state())
 				.collect(Collectors.toCollection(TreeSet::new));
@@ -129,25 +129,5 @@ final class LingeringSocketsMessages {
 
 	static String invalidConfiguration(String key, String value, String expected) {
 		return "Invalid value for " + key + ": '" + value + "'; expected " + expected + ".";
-	}
-
-	private static void appendAligned(StringBuilder message, List<String[]> rows) {
-		int columns = rows.get(0).length;
-		int[] widths = new int[columns];
-		for (String[] row : rows) {
-			for (int c = 0; c < columns; c++) {
-				widths[c] = Math.max(widths[c], row[c].length());
-			}
-		}
-		for (String[] row : rows) {
-			StringBuilder line = new StringBuilder("\n ");
-			for (int c = 0; c < columns; c++) {
-				line.append(' ').append(row[c]);
-				if (c < columns - 1) {
-					line.append(" ".repeat(widths[c] - row[c].length() + 1));
-				}
-			}
-			message.append(line.toString().stripTrailing());
-		}
 	}
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apiguardian.api.API;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -18,6 +19,7 @@ import org.junit.platform.launcher.TestPlan;
  * writes {@code report.json} and {@code report.md} to {@value #REPORT_DIR_KEY} (default
  * {@code target/nolinger}). The launcher finds it through {@code ServiceLoader}.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class NoLingerSummaryListener implements TestExecutionListener {
 
 	/** Configuration parameter naming the report directory: {@value}. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
+import org.apiguardian.api.API;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,6 +33,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * globally with {@code @ExtendWith} or JUnit's extension autodetection to check every test with
  * the configured defaults.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class NoLingeringSocketsExtension implements BeforeEachCallback, AfterEachCallback {
 
 	/** Configuration parameter that turns the check on or off for the whole run: {@value}. */
@@ -110,9 +114,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		String testId = context.getUniqueId();
 		try {
 			if (configuration.writeBaseline()) {
-				List<Finding> findings = check.findings(pending.baseline(), settings.states());
-				if (!findings.isEmpty()) {
-					findings = confirm(check, pending, findings, List::size, 0, context);
+				Observation first = check.observe(pending.baseline(), settings.states());
+				List<Finding> findings = first.findings();
+				if (!findings.isEmpty() || first.unsettled() > 0) {
+					findings = confirm(check, pending, first, List::size, 0, context);
 				}
 				baselineWriter(context, configuration).record(testId, findings);
 				finish(context, settings, findings, false);
@@ -121,9 +126,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			KnownLeaks known = knownLeaks(context, configuration);
 			EphemeralPorts ephemeral = ephemeralPorts(context);
 			ToIntFunction<List<Finding>> counted = f -> known.beyond(testId, f, ephemeral).size();
-			List<Finding> findings = check.findings(pending.baseline(), settings.states());
-			if (counted.applyAsInt(findings) > settings.tolerance()) {
-				findings = confirm(check, pending, findings, counted, settings.tolerance(), context);
+			Observation first = check.observe(pending.baseline(), settings.states());
+			List<Finding> findings = first.findings();
+			if (counted.applyAsInt(findings) > settings.tolerance() || first.unsettled() > 0) {
+				findings = confirm(check, pending, first, counted, settings.tolerance(), context);
 			}
 			List<Finding> beyond = known.beyond(testId, findings, ephemeral);
 			boolean failed = beyond.size() > settings.tolerance();
@@ -148,15 +154,16 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/**
 	 * Waits up to the grace for sockets that are still closing, and keeps only findings seen in
 	 * the last two reads in a row: a read of /proc is not a snapshot, so one read proves nothing.
-	 * The wait ends early once {@code counted} findings are down to {@code allowed}.
+	 * The wait ends early once {@code counted} findings are down to {@code allowed} and no socket
+	 * of this JVM is still settling into a checked state.
 	 */
-	private static List<Finding> confirm(LingerCheck check, Pending pending, List<Finding> first,
+	private static List<Finding> confirm(LingerCheck check, Pending pending, Observation first,
 			ToIntFunction<List<Finding>> counted, int allowed, ExtensionContext context) throws SocketTableException {
 		TestSettings settings = pending.settings();
 		Reads reads = new Reads(first);
 		Duration grace = settings.grace();
 		if (grace.isZero()) {
-			reads.add(check.findings(pending.baseline(), settings.states()));
+			reads.add(check.observe(pending.baseline(), settings.states()));
 			return reads.confirmed();
 		}
 		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
@@ -170,7 +177,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				.pollDelay(interval)
 				.pollInterval(interval)
 				.pollInSameThread()
-				.until(() -> counted.applyAsInt(reads.next(check, pending)) <= allowed);
+				.until(() -> reads.next(check, pending, counted) <= allowed);
 		}
 		catch (ConditionTimeoutException timedOut) {
 			// the findings outlived the grace; judge them below
@@ -288,26 +295,41 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 		private List<Finding> previous = List.of();
 		private List<Finding> current;
-		private SocketTableException failure;
+		private boolean settled;
+		private @Nullable SocketTableException failure;
 
-		Reads(List<Finding> first) {
-			this.current = first;
+		Reads(Observation first) {
+			this.current = judged(first);
 		}
 
-		void add(List<Finding> next) {
+		/** Sockets still settling count as lingering if the grace runs out before they settle. */
+		private List<Finding> judged(Observation observation) {
+			this.settled = observation.settling().isEmpty();
+			if (this.settled) {
+				return observation.findings();
+			}
+			List<Finding> all = new ArrayList<>(observation.findings());
+			all.addAll(observation.settling());
+			return all;
+		}
+
+		void add(Observation next) {
 			this.previous = this.current;
-			this.current = next;
+			this.current = judged(next);
 		}
 
-		/** Reads again; a read that fails stops the wait, and the failure is reported after it. */
-		List<Finding> next(LingerCheck check, Pending pending) {
+		/**
+		 * Reads again and returns the count that decides, or {@code Integer.MAX_VALUE} while a
+		 * socket is still settling. A read that fails stops the wait; the failure is reported after it.
+		 */
+		int next(LingerCheck check, Pending pending, ToIntFunction<List<Finding>> counted) {
 			try {
-				add(check.findings(pending.baseline(), pending.settings().states()));
-				return this.current;
+				add(check.observe(pending.baseline(), pending.settings().states()));
+				return this.settled ? counted.applyAsInt(this.current) : Integer.MAX_VALUE;
 			}
 			catch (SocketTableException e) {
 				this.failure = e;
-				return List.of();
+				return Integer.MIN_VALUE;
 			}
 		}
 

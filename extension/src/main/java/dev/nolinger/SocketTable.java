@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One observation of the socket table, deduplicated by 4-tuple.
  *
@@ -26,7 +28,7 @@ record SocketTable(List<TcpSocket> sockets, Map<SocketTuple, TcpSocket> byTuple)
 				Collections.unmodifiableMap(byTuple));
 	}
 
-	TcpSocket find(SocketTuple tuple) {
+	@Nullable TcpSocket find(SocketTuple tuple) {
 		return this.byTuple.get(tuple);
 	}
 }

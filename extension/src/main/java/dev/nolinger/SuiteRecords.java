@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What each checked test left, handed from the extension to {@link NoLingerSummaryListener}. The
  * two meet only in this JVM-wide map, keyed by the test's unique ID: the launcher's listeners
@@ -27,7 +29,7 @@ final class SuiteRecords {
 		RECORDS.put(uniqueId, record);
 	}
 
-	static TestRecord take(String uniqueId) {
+	static @Nullable TestRecord take(String uniqueId) {
 		return RECORDS.remove(uniqueId);
 	}
 }

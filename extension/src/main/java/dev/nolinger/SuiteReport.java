@@ -139,14 +139,14 @@ final class SuiteReport {
 		for (int i = 0; i < sorted.size(); i++) {
 			Test test = sorted.get(i);
 			json.append(i == 0 ? "\n" : ",\n");
-			json.append("    {\"id\": ").append(quote(test.uniqueId())).append(", \"name\": ").append(quote(test.name()))
+			json.append("    {\"id\": ").append(CommandMessages.quote(test.uniqueId())).append(", \"name\": ").append(CommandMessages.quote(test.name()))
 				.append(", \"failed\": ").append(test.failed()).append(", \"tolerance\": ").append(test.tolerance())
 				.append(", \"sockets\": [");
 			for (int j = 0; j < test.sockets().size(); j++) {
 				Socket s = test.sockets().get(j);
-				json.append(j == 0 ? "" : ", ").append("{\"state\": ").append(quote(s.state().name()))
-					.append(", \"end\": ").append(quote(s.role())).append(", \"local\": ").append(quote(s.local()))
-					.append(", \"remote\": ").append(quote(s.remote())).append(", \"rule\": ").append(s.rule())
+				json.append(j == 0 ? "" : ", ").append("{\"state\": ").append(CommandMessages.quote(s.state().name()))
+					.append(", \"end\": ").append(CommandMessages.quote(s.role())).append(", \"local\": ").append(CommandMessages.quote(s.local()))
+					.append(", \"remote\": ").append(CommandMessages.quote(s.remote())).append(", \"rule\": ").append(s.rule())
 					.append(", \"serverPort\": ").append(s.serverPort() < 0 ? "null" : String.valueOf(s.serverPort()))
 					.append('}');
 			}
@@ -163,31 +163,8 @@ final class SuiteReport {
 	}
 
 	private static String jsonCounts(Map<String, Integer> counts) {
-		return counts.entrySet().stream().map(e -> quote(e.getKey()) + ": " + e.getValue())
+		return counts.entrySet().stream().map(e -> CommandMessages.quote(e.getKey()) + ": " + e.getValue())
 			.collect(Collectors.joining(", ", "{", "}"));
-	}
-
-	static String quote(String text) {
-		StringBuilder quoted = new StringBuilder("\"");
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-				case '"' -> quoted.append("\\\"");
-				case '\\' -> quoted.append("\\\\");
-				case '\n' -> quoted.append("\\n");
-				case '\r' -> quoted.append("\\r");
-				case '\t' -> quoted.append("\\t");
-				default -> {
-					if (c < 0x20) {
-						quoted.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						quoted.append(c);
-					}
-				}
-			}
-		}
-		return quoted.append('"').toString();
 	}
 
 	private static String markdownText(String text) {

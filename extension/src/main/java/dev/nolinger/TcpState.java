@@ -5,12 +5,15 @@ package dev.nolinger;
 
 import java.util.Optional;
 
+import org.apiguardian.api.API;
+
 /**
  * The states of a TCP socket as the Linux kernel numbers them in {@code /proc/net/tcp}.
  *
  * <p>The {@linkplain #code() code} is the two-digit hex value in the {@code st} column:
  * {@code 01} is {@link #ESTABLISHED}, {@code 0B} is {@link #CLOSING}.
  */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public enum TcpState {
 
 	/** {@code 01}: the connection is open in both directions. */

@@ -8,10 +8,12 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /** The check for one test: the nearest annotation's attributes over the run-wide configuration. */
 record TestSettings(Set<TcpState> states, int tolerance, Duration grace) {
 
-	static TestSettings resolve(NoLingeringSockets annotation, NoLingerConfiguration configuration) {
+	static TestSettings resolve(@Nullable NoLingeringSockets annotation, NoLingerConfiguration configuration) {
 		if (annotation == null) {
 			return new TestSettings(configuration.states(), configuration.tolerance(), configuration.grace());
 		}

@@ -121,6 +121,40 @@ class LingerCheckTests {
 			.containsExactlyInAnyOrder(port("a.listener.port"), port("b.listener.port"));
 	}
 
+	@Test
+	void socketAlreadyClosingAtTheBaselineIsNotBlamedWhenItSettlesDuringTheTest() throws Exception {
+		// capture-settling.py: a closed client stuck in FIN_WAIT1, then FIN_WAIT2 once the server read its data.
+		Properties settling = CapturedTables.properties("settling.properties");
+		openInodes(Long.parseLong(settling.getProperty("server.inode")), Long.parseLong(settling.getProperty("listener.inode")));
+		LingerCheck check = check("settling-closing", "settling-settled");
+
+		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+
+		assertThat(findings).as("the server end's CLOSE_WAIT is new; the client's FIN_WAIT2 only finished an earlier close")
+			.singleElement()
+			.satisfies(finding -> {
+				assertThat(finding.socket().state()).isEqualTo(TcpState.CLOSE_WAIT);
+				assertThat(finding.socket().remote().port()).isEqualTo(Integer.parseInt(settling.getProperty("client.port")));
+			});
+	}
+
+	@Test
+	void socketTheTestLeftClosingIsUnsettledUntilItReachesACheckedState() throws Exception {
+		Properties settling = CapturedTables.properties("settling.properties");
+		openInodes(Long.parseLong(settling.getProperty("server.inode")), Long.parseLong(settling.getProperty("listener.inode")));
+		LingerCheck check = check("history-before", "settling-closing", "settling-settled");
+		Baseline baseline = check.baseline(DEFAULT_STATES);
+
+		Observation closing = check.observe(baseline, DEFAULT_STATES);
+		Observation settled = check.observe(baseline, DEFAULT_STATES);
+
+		assertThat(closing.findings()).isEmpty();
+		assertThat(closing.unsettled()).as("the client's FIN_WAIT1, ours as the mirror of our server end").isEqualTo(1);
+		assertThat(settled.unsettled()).isZero();
+		assertThat(settled.findings()).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT);
+	}
+
 	private LingerCheck check(String... captures) throws SocketTableException {
 		Deque<SocketTable> tables = new ArrayDeque<>();
 		for (String capture : captures) {

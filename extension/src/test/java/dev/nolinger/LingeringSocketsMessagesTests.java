@@ -56,6 +56,19 @@ class LingeringSocketsMessagesTests {
 	}
 
 	@Test
+	void notesSocketsTheBaselineAllows() throws Exception {
+		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309,
+				37106);
+
+		assertThat(LingeringSocketsMessages.lingering("T.t()", 0,
+				List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null)), 1,
+				"nolinger-baseline.tsv"))
+			.endsWith("""
+					  CLOSE_WAIT: the peer closed, and this JVM never called close() on its end.
+					Not counted: 1 more socket that the baseline nolinger-baseline.tsv allows this test.""");
+	}
+
+	@Test
 	void everyStateHasAHint() {
 		assertThat(Set.of(TcpState.values())).allSatisfy(state -> assertThat(LingeringSocketsMessages.hint(state)).isNotBlank());
 	}

@@ -120,7 +120,6 @@ class NoLingerSummaryListenerTests {
 
 		assertThat(SuiteReportFiles.deserialize(SuiteReportFiles.serialize(new SuiteReport(List.of(test)))))
 			.containsExactly(test);
-		assertThat(SuiteReport.quote("name\nwith \"quotes\"\u0001")).isEqualTo("\"name\\nwith \\\"quotes\\\"\\u0001\"");
 	}
 
 	private static String runTagOfThisJvm() {
