@@ -60,6 +60,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/** Configuration parameter that rewrites the baseline file from this run instead of failing: {@value}. */
 	public static final String BASELINE_WRITE_KEY = "nolinger.baseline.write";
 
+	/**
+	 * Configuration parameter choosing where the socket table is read from: {@code proc},
+	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
+	 */
+	public static final String SOURCE_KEY = "nolinger.source";
+
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
@@ -229,7 +235,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	private static LingerCheck check(ExtensionContext context, NoLingerConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(LingerCheck.class,
-				key -> new LingerCheck(new ProcSocketTableSource(configuration.procNet()),
+				key -> new LingerCheck(SocketTableSources.select(configuration),
 						new ProcSelfFdSource(Path.of("/proc/self/fd"))),
 				LingerCheck.class);
 	}
