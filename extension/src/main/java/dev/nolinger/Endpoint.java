@@ -9,7 +9,7 @@ package dev.nolinger;
  */
 record Endpoint(long high, long low, int port) {
 
-	private static final long V4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
+	static final long V4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
 
 	static Endpoint ipv4(int networkOrderAddress, int port) {
 		return new Endpoint(0, V4_MAPPED_PREFIX | (networkOrderAddress & 0xFFFF_FFFFL), port);

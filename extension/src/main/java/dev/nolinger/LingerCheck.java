@@ -4,6 +4,7 @@
 package dev.nolinger;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,8 +28,35 @@ final class LingerCheck {
 		return this.source;
 	}
 
+	/**
+	 * The states a read must include for the check of {@code checked} states: those, plus every
+	 * state attribution looks at. That is all of them except TIME_WAIT: a TIME_WAIT minisocket
+	 * has inode 0, so it never proves ownership, and it is the other end only of a LAST_ACK,
+	 * CLOSING or TIME_WAIT socket, so it is read only when one of those is checked. Leaving it
+	 * out matters, because churn fills tables with TIME_WAIT. Both sources leave out the same.
+	 */
+	static Set<TcpState> observedStates(Set<TcpState> checked) {
+		EnumSet<TcpState> states = EnumSet.allOf(TcpState.class);
+		if (!checked.contains(TcpState.LAST_ACK) && !checked.contains(TcpState.CLOSING)
+				&& !checked.contains(TcpState.TIME_WAIT)) {
+			states.remove(TcpState.TIME_WAIT);
+		}
+		return states;
+	}
+
+	/** The states that decide whether a test is clean: the checked ones and those that settle into one. */
+	static Set<TcpState> judgedStates(Set<TcpState> checked) {
+		EnumSet<TcpState> states = EnumSet.noneOf(TcpState.class);
+		for (TcpState state : TcpState.values()) {
+			if (checked.contains(state) || Settling.settlesInto(state).stream().anyMatch(checked::contains)) {
+				states.add(state);
+			}
+		}
+		return states;
+	}
+
 	Baseline baseline(Set<TcpState> states) throws SocketTableException {
-		SocketTable table = this.source.read();
+		SocketTable table = this.source.read(observedStates(states));
 		this.inodes.classify(table);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
@@ -48,7 +76,9 @@ final class LingerCheck {
 
 	/**
 	 * This JVM's sockets that are in one of {@code states} now and were not in that state with
-	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan.
+	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan;
+	 * where the source filters by state cheaply, that read asks only for the {@linkplain
+	 * #judgedStates judged states}, and the table attribution needs is read only when needed.
 	 */
 	List<Finding> findings(Baseline baseline, Set<TcpState> states) throws SocketTableException {
 		return observe(baseline, states).findings();
@@ -56,19 +86,20 @@ final class LingerCheck {
 
 	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
 	Observation observe(Baseline baseline, Set<TcpState> states) throws SocketTableException {
-		SocketTable table = this.source.read();
+		Set<TcpState> observed = observedStates(states);
+		Set<TcpState> judged = judgedStates(states);
 		List<TcpSocket> candidates = new ArrayList<>();
 		List<TcpSocket> settling = new ArrayList<>();
-		for (TcpSocket socket : table.sockets()) {
-			if (states.contains(socket.state())) {
-				if (!baseline.before().contains(socket.key())) {
-					candidates.add(socket);
-				}
+		if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
+			sort(this.source.read(judged), baseline, states, candidates, settling);
+			if (candidates.isEmpty() && settling.isEmpty()) {
+				return Observation.CLEAN;
 			}
-			else if (isSettlingIntoNew(socket, states, baseline)) {
-				settling.add(socket);
-			}
+			candidates.clear();
+			settling.clear();
 		}
+		SocketTable table = this.source.read(observed);
+		sort(table, baseline, states, candidates, settling);
 		if (candidates.isEmpty() && settling.isEmpty()) {
 			return Observation.CLEAN;
 		}
@@ -83,11 +114,27 @@ final class LingerCheck {
 							attribution.ownedOtherEnd(candidate))));
 		}
 		recordOwned(table, findings);
-		int unsettled = 0;
+		List<Finding> unsettled = new ArrayList<>();
 		for (TcpSocket socket : settling) {
-			unsettled += attribution.of(socket).isPresent() ? 1 : 0;
+			attribution.of(socket).ifPresent(ownership -> unsettled.add(
+					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
 		}
 		return new Observation(findings, unsettled);
+	}
+
+	/** New sockets in a checked state go to {@code candidates}; those still settling into one, to {@code settling}. */
+	private static void sort(SocketTable table, Baseline baseline, Set<TcpState> states, List<TcpSocket> candidates,
+			List<TcpSocket> settling) {
+		for (TcpSocket socket : table.sockets()) {
+			if (states.contains(socket.state())) {
+				if (!baseline.before().contains(socket.key())) {
+					candidates.add(socket);
+				}
+			}
+			else if (isSettlingIntoNew(socket, states, baseline)) {
+				settling.add(socket);
+			}
+		}
 	}
 
 	private static boolean isSettlingIntoNew(TcpSocket socket, Set<TcpState> states, Baseline baseline) {

@@ -122,6 +122,11 @@ final class LingeringSocketsMessages {
 		return "nolinger could not check " + testName + ": " + cause.getMessage();
 	}
 
+	static String netlinkUnavailable(String key, String why) {
+		return "nolinger cannot read the socket table through netlink, as " + key + "=netlink asks: " + why
+				+ ". Set " + key + "=auto to fall back to /proc where netlink is unavailable.";
+	}
+
 	static String invalidConfiguration(String key, String value, String expected) {
 		return "Invalid value for " + key + ": '" + value + "'; expected " + expected + ".";
 	}

@@ -8,6 +8,7 @@ import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_WRITE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.SOURCE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.STATES_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.TOLERANCE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.UNSUPPORTED_KEY;
@@ -30,7 +31,20 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  * {@link ExtensionConfigurationException} that names the key and the value.
  */
 record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
-		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline) {
+		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
+		Source source) {
+
+	static final Path DEFAULT_PROC_NET = Path.of("/proc/net");
+
+	/** Where the socket table is read from: the values of {@value NoLingeringSocketsExtension#SOURCE_KEY}. */
+	enum Source {
+		/** {@code /proc/net/tcp} and {@code tcp6}. */
+		PROC,
+		/** A netlink {@code sock_diag} dump; Java 22 or later. */
+		NETLINK,
+		/** Netlink where it works and {@code /proc/net} is the default, else {@code /proc}. */
+		AUTO
+	}
 
 	static final Set<TcpState> DEFAULT_STATES = Set.copyOf(EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT));
 
@@ -47,14 +61,16 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 		boolean fail = parameters.apply(UNSUPPORTED_KEY).map(v -> parseUnsupported(UNSUPPORTED_KEY, v))
 				.orElse(false);
 		Path procNet = parameters.apply(PROC_NET_KEY).map(v -> parsePath(PROC_NET_KEY, v, "a directory that holds tcp and tcp6"))
-				.orElse(Path.of("/proc/net"));
+				.orElse(DEFAULT_PROC_NET);
 		Optional<Path> baseline = parameters.apply(BASELINE_KEY).map(v -> parsePath(BASELINE_KEY, v, "a baseline file path"));
 		boolean writeBaseline = parameters.apply(BASELINE_WRITE_KEY).map(v -> parseBoolean(BASELINE_WRITE_KEY, v))
 			.orElse(false);
 		if (writeBaseline && baseline.isEmpty()) {
 			throw invalid(BASELINE_WRITE_KEY, "true", BASELINE_KEY + " to name the file to write as well");
 		}
-		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline);
+		Source source = parameters.apply(SOURCE_KEY).map(v -> parseSource(SOURCE_KEY, v)).orElse(Source.AUTO);
+		return new NoLingerConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline,
+				source);
 	}
 
 	static boolean parseBoolean(String key, String value) {
@@ -119,6 +135,16 @@ record NoLingerConfiguration(boolean enabled, Set<TcpState> states, int toleranc
 			return v.equals("fail");
 		}
 		throw invalid(key, value, "skip or fail");
+	}
+
+	static Source parseSource(String key, String value) {
+		String v = value.strip().toUpperCase(Locale.ROOT);
+		for (Source source : Source.values()) {
+			if (source.name().equals(v)) {
+				return source;
+			}
+		}
+		throw invalid(key, value, "proc, netlink or auto");
 	}
 
 	static Path parsePath(String key, String value, String expected) {

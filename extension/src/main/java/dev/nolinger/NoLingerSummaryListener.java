@@ -9,23 +9,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 /**
- * Prints one summary at the end of a run in which {@code @NoLingeringSockets} checked tests, and
- * writes {@code report.json} and {@code report.md} to {@value #REPORT_DIR_KEY} (default
- * {@code target/nolinger}). The launcher finds it through {@code ServiceLoader}.
+ * Prints one summary when a launcher session in which {@code @NoLingeringSockets} checked tests
+ * ends, and writes {@code report.json} and {@code report.md} to {@value #REPORT_DIR_KEY}
+ * (default {@code target/nolinger}). The launcher finds it through {@code ServiceLoader}, both
+ * as a test execution listener, which collects each checked test, and as a session listener.
+ *
+ * <p>Surefire runs each test class of a fork as its own execution within one session, so the
+ * summary comes once per fork, at its end; an IDE's run is one session.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public final class NoLingerSummaryListener implements TestExecutionListener {
+public final class NoLingerSummaryListener implements TestExecutionListener, LauncherSessionListener {
 
 	/** Configuration parameter naming the report directory: {@value}. */
 	public static final String REPORT_DIR_KEY = "nolinger.report.dir";
 
-	private final List<SuiteReport.Test> tests = new ArrayList<>();
+	/** What this JVM checked since the last summary; the two listener roles are separate instances. */
+	private static final List<SuiteReport.Test> CHECKED = new ArrayList<>();
+
+	private static @Nullable Path reportDirectory;
 
 	/** Creates the listener; the launcher calls this. */
 	public NoLingerSummaryListener() {
@@ -33,8 +43,9 @@ public final class NoLingerSummaryListener implements TestExecutionListener {
 
 	@Override
 	public void testPlanExecutionStarted(TestPlan testPlan) {
-		synchronized (this.tests) {
-			this.tests.clear();
+		Path directory = Path.of(testPlan.getConfigurationParameters().get(REPORT_DIR_KEY).orElse("target/nolinger"));
+		synchronized (CHECKED) {
+			reportDirectory = directory;
 		}
 	}
 
@@ -45,22 +56,24 @@ public final class NoLingerSummaryListener implements TestExecutionListener {
 			return;
 		}
 		List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
-		synchronized (this.tests) {
-			this.tests.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(),
-					record.failed(), sockets));
+		synchronized (CHECKED) {
+			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
+					sockets));
 		}
 	}
 
 	@Override
-	public void testPlanExecutionFinished(TestPlan testPlan) {
+	public void launcherSessionClosed(LauncherSession session) {
 		SuiteReport own;
-		synchronized (this.tests) {
-			if (this.tests.isEmpty()) {
+		Path directory;
+		synchronized (CHECKED) {
+			if (CHECKED.isEmpty()) {
 				return;
 			}
-			own = new SuiteReport(this.tests);
+			own = new SuiteReport(CHECKED);
+			CHECKED.clear();
+			directory = reportDirectory == null ? Path.of("target/nolinger") : reportDirectory;
 		}
-		Path directory = Path.of(testPlan.getConfigurationParameters().get(REPORT_DIR_KEY).orElse("target/nolinger"));
 		try {
 			SuiteReport run = SuiteReportFiles.write(directory, own);
 			System.out.println(run.consoleSummary(directory.resolve("report.md").toString()));

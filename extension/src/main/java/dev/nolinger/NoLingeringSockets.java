@@ -63,6 +63,11 @@ import org.junit.jupiter.api.parallel.Resources;
  * {@code fail} fails each annotated test instead.</li>
  * <li>{@value NoLingeringSocketsExtension#PROC_NET_KEY}: the directory that holds {@code tcp} and
  * {@code tcp6}; default {@code /proc/net}.</li>
+ * <li>{@value NoLingeringSocketsExtension#SOURCE_KEY}: where the table is read from.
+ * {@code auto} (default) uses a netlink {@code sock_diag} dump on Java 22 or later, where the
+ * kernel allows it and {@value NoLingeringSocketsExtension#PROC_NET_KEY} is not set, and
+ * {@code /proc} otherwise; {@code netlink} insists on netlink; {@code proc} reads
+ * {@code /proc}. Both give the same results; netlink is an order of magnitude faster.</li>
  * </ul>
  */
 @Target({ ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE })

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	/** Configuration parameter that rewrites the baseline file from this run instead of failing: {@value}. */
 	public static final String BASELINE_WRITE_KEY = "nolinger.baseline.write";
+
+	/**
+	 * Configuration parameter choosing where the socket table is read from: {@code proc},
+	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
+	 */
+	public static final String SOURCE_KEY = "nolinger.source";
 
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
 
@@ -228,7 +235,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	private static LingerCheck check(ExtensionContext context, NoLingerConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(LingerCheck.class,
-				key -> new LingerCheck(new ProcSocketTableSource(configuration.procNet()),
+				key -> new LingerCheck(SocketTableSources.select(configuration),
 						new ProcSelfFdSource(Path.of("/proc/self/fd"))),
 				LingerCheck.class);
 	}
@@ -288,15 +295,27 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 		private List<Finding> previous = List.of();
 		private List<Finding> current;
+		private boolean settled;
 		private @Nullable SocketTableException failure;
 
 		Reads(Observation first) {
-			this.current = first.findings();
+			this.current = judged(first);
+		}
+
+		/** Sockets still settling count as lingering if the grace runs out before they settle. */
+		private List<Finding> judged(Observation observation) {
+			this.settled = observation.settling().isEmpty();
+			if (this.settled) {
+				return observation.findings();
+			}
+			List<Finding> all = new ArrayList<>(observation.findings());
+			all.addAll(observation.settling());
+			return all;
 		}
 
 		void add(Observation next) {
 			this.previous = this.current;
-			this.current = next.findings();
+			this.current = judged(next);
 		}
 
 		/**
@@ -305,9 +324,8 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		 */
 		int next(LingerCheck check, Pending pending, ToIntFunction<List<Finding>> counted) {
 			try {
-				Observation next = check.observe(pending.baseline(), pending.settings().states());
-				add(next);
-				return next.unsettled() > 0 ? Integer.MAX_VALUE : counted.applyAsInt(next.findings());
+				add(check.observe(pending.baseline(), pending.settings().states()));
+				return this.settled ? counted.applyAsInt(this.current) : Integer.MAX_VALUE;
 			}
 			catch (SocketTableException e) {
 				this.failure = e;

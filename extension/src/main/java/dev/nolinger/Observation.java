@@ -9,10 +9,14 @@ import java.util.List;
  * One read of the table after a test.
  *
  * @param findings this JVM's sockets the test left in a checked state
- * @param unsettled this JVM's sockets the test left on their way into a checked state, such as
+ * @param settling this JVM's sockets the test left on their way into a checked state, such as
  *     FIN_WAIT1 waiting for the ACK that makes it FIN_WAIT2
  */
-record Observation(List<Finding> findings, int unsettled) {
+record Observation(List<Finding> findings, List<Finding> settling) {
 
-	static final Observation CLEAN = new Observation(List.of(), 0);
+	static final Observation CLEAN = new Observation(List.of(), List.of());
+
+	int unsettled() {
+		return this.settling.size();
+	}
 }

@@ -24,18 +24,25 @@ final class ProcNetTcpParser {
 	private final int length;
 	private final boolean ipv6;
 	private final String shortName;
+	private final int wantedStates;
 
 	private int lineNumber;
 	private int lineStart;
 	private int lineEnd;
 	private int pos;
 
-	private ProcNetTcpParser(String file, byte[] data, int length, boolean ipv6) {
+	/** The last address parsed, kept in fields so a line that is not wanted allocates nothing. */
+	private long addressHigh;
+	private long addressLow;
+	private int addressPort;
+
+	private ProcNetTcpParser(String file, byte[] data, int length, boolean ipv6, int wantedStates) {
 		this.file = file;
 		this.data = data;
 		this.length = length;
 		this.ipv6 = ipv6;
 		this.shortName = ipv6 ? "tcp6" : "tcp";
+		this.wantedStates = wantedStates;
 	}
 
 	/**
@@ -46,7 +53,19 @@ final class ProcNetTcpParser {
 	 */
 	static void parse(String file, byte[] data, int length, boolean ipv6, Consumer<TcpSocket> sink)
 			throws SocketTableException {
-		new ProcNetTcpParser(file, data, length, ipv6).run(sink);
+		parse(file, data, length, ipv6, SocketTableSource.stateMask(SocketTableSource.ALL_STATES), sink);
+	}
+
+	/**
+	 * Like {@link #parse(String, byte[], int, boolean, Consumer)}, but hands over only sockets whose
+	 * state has its bit set in {@code wantedStates}. Every line is still checked, but the others
+	 * allocate nothing.
+	 *
+	 * @param wantedStates a bitmask with bit {@link TcpState#code()} set for each wanted state
+	 */
+	static void parse(String file, byte[] data, int length, boolean ipv6, int wantedStates, Consumer<TcpSocket> sink)
+			throws SocketTableException {
+		new ProcNetTcpParser(file, data, length, ipv6, wantedStates).run(sink);
 	}
 
 	private void run(Consumer<TcpSocket> sink) throws SocketTableException {
@@ -69,19 +88,34 @@ final class ProcNetTcpParser {
 				continue;
 			}
 			if (this.pos < this.lineEnd) {
-				sink.accept(parseLine());
+				TcpSocket socket = parseLine();
+				if (socket != null) {
+					sink.accept(socket);
+				}
 			}
 		}
 	}
 
+	/** The line's socket, or null when its state is not wanted. */
 	private TcpSocket parseLine() throws SocketTableException {
 		int slot = (int) decimal("sl", 0xFFFF_FFFFL);
 		expect(':', "sl");
-		Endpoint local = endpoint("local address");
-		Endpoint remote = endpoint("remote address");
+		address("local address");
+		long localHigh = this.addressHigh;
+		long localLow = this.addressLow;
+		int localPort = this.addressPort;
+		address("remote address");
 		int stateCode = (int) hex("st", 2, 2);
-		TcpState state = TcpState.fromCode(stateCode)
-				.orElseThrow(() -> error("unknown state %02X in column st".formatted(stateCode)));
+		if (stateCode == 0 || stateCode > TcpState.CLOSING.code()) {
+			throw error("unknown state %02X in column st".formatted(stateCode));
+		}
+		if ((this.wantedStates & (1 << stateCode)) == 0) {
+			skipRestOfLine();
+			return null;
+		}
+		TcpState state = TcpState.fromCode(stateCode).orElseThrow();
+		Endpoint local = new Endpoint(localHigh, localLow, localPort);
+		Endpoint remote = new Endpoint(this.addressHigh, this.addressLow, this.addressPort);
 		long transmitQueue = hex("tx_queue", 1, 16);
 		expect(':', "tx_queue:rx_queue");
 		long receiveQueue = hex("rx_queue", 1, 16);
@@ -96,7 +130,25 @@ final class ProcNetTcpParser {
 				receiveQueue, timerActive, timerExpires, retransmits, uid, probes, inode);
 	}
 
-	private Endpoint endpoint(String column) throws SocketTableException {
+	/**
+	 * A line that is not wanted still has its columns checked up to the inode, so a corrupt
+	 * table fails the same way whatever is asked of it.
+	 */
+	private void skipRestOfLine() throws SocketTableException {
+		hex("tx_queue", 1, 16);
+		expect(':', "tx_queue:rx_queue");
+		hex("rx_queue", 1, 16);
+		hex("tr", 1, 2);
+		expect(':', "tr:tm->when");
+		hex("tm->when", 1, 16);
+		hex("retrnsmt", 1, 16);
+		decimal("uid", 0xFFFF_FFFFL);
+		signedDecimal("timeout");
+		decimal("inode", Long.MAX_VALUE);
+	}
+
+	/** Parses an address into {@link #addressHigh}, {@link #addressLow} and {@link #addressPort}, as {@link Endpoint} holds it. */
+	private void address(String column) throws SocketTableException {
 		skipSpaces();
 		int digits = this.ipv6 ? 32 : 8;
 		int start = this.pos;
@@ -108,21 +160,26 @@ final class ProcNetTcpParser {
 			throw error("%s: expected %d hex digits before ':', found '%s'".formatted(column, digits,
 					start >= this.lineEnd ? "end of line" : text(start, Math.max(end, start + 1))));
 		}
-		long[] words = new long[digits / 8];
-		for (int w = 0; w < words.length; w++) {
-			long word = 0;
-			for (int i = 0; i < 8; i++) {
-				word = (word << 4) | hexValue(this.data[start + w * 8 + i]);
-			}
-			words[w] = (SWAP_WORDS ? Integer.reverseBytes((int) word) : (int) word) & 0xFFFF_FFFFL;
-		}
 		this.pos = end;
 		expect(':', column);
-		int port = (int) hexDigits(column + " port", 4, 4);
+		this.addressPort = (int) hexDigits(column + " port", 4, 4);
 		if (this.ipv6) {
-			return new Endpoint(words[0] << 32 | words[1], words[2] << 32 | words[3], port);
+			this.addressHigh = word(start) << 32 | word(start + 8);
+			this.addressLow = word(start + 16) << 32 | word(start + 24);
 		}
-		return Endpoint.ipv4((int) words[0], port);
+		else {
+			this.addressHigh = 0;
+			this.addressLow = Endpoint.V4_MAPPED_PREFIX | word(start);
+		}
+	}
+
+	/** Eight hex digits as the 32-bit word in network order. */
+	private long word(int start) {
+		int word = 0;
+		for (int i = 0; i < 8; i++) {
+			word = (word << 4) | hexValue(this.data[start + i]);
+		}
+		return (SWAP_WORDS ? Integer.reverseBytes(word) : word) & 0xFFFF_FFFFL;
 	}
 
 	private long hex(String column, int minDigits, int maxDigits) throws SocketTableException {

@@ -3,24 +3,30 @@
  */
 package dev.nolinger;
 
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /** Reads {@code tcp} and {@code tcp6} from a {@code /proc/net} directory. */
 final class ProcSocketTableSource implements SocketTableSource {
 
-	/** The kernel hands out at most one page per read(); 8 KiB keeps FileInputStream off malloc. */
+	/**
+	 * The kernel hands out at most one page per read(), and FileInputStream reads up to 8 KiB
+	 * through a buffer on the native stack: larger requests would malloc on every call.
+	 */
 	private static final int READ_CHUNK = 8192;
 
 	private final Path tcp;
 	private final Path tcp6;
+
+	/** Reused across reads, and grown to the largest table seen; guarded by this. */
+	private byte[] buffer = new byte[64 * 1024];
 
 	ProcSocketTableSource(Path procNet) {
 		this.tcp = procNet.resolve("tcp");
@@ -38,42 +44,46 @@ final class ProcSocketTableSource implements SocketTableSource {
 	}
 
 	@Override
-	public SocketTable read() throws SocketTableException {
+	public synchronized SocketTable read(Set<TcpState> states) throws SocketTableException {
+		int wanted = SocketTableSource.stateMask(states);
 		List<TcpSocket> lines = new ArrayList<>();
-		readInto(this.tcp, false, false, lines);
+		readInto(this.tcp, false, false, wanted, lines);
 		// A kernel built without IPv6 has no tcp6; every socket is then in tcp.
-		readInto(this.tcp6, true, true, lines);
+		readInto(this.tcp6, true, true, wanted, lines);
 		return SocketTable.of(lines);
 	}
 
-	private static void readInto(Path file, boolean ipv6, boolean mayBeMissing, List<TcpSocket> lines)
+	private void readInto(Path file, boolean ipv6, boolean mayBeMissing, int wanted, List<TcpSocket> lines)
 			throws SocketTableException {
-		byte[] data = new byte[16 * 1024];
 		int length = 0;
-		try (InputStream in = Files.newInputStream(file)) {
+		try (FileInputStream in = new FileInputStream(file.toString())) {
 			while (true) {
-				if (data.length - length < READ_CHUNK) {
-					data = Arrays.copyOf(data, data.length * 2);
+				if (this.buffer.length - length < READ_CHUNK) {
+					this.buffer = Arrays.copyOf(this.buffer, this.buffer.length * 2);
 				}
-				int n = in.read(data, length, READ_CHUNK);
+				int n = in.read(this.buffer, length, READ_CHUNK);
 				if (n < 0) {
 					break;
 				}
 				length += n;
 			}
 		}
-		catch (NoSuchFileException e) {
-			if (mayBeMissing) {
-				return;
+		catch (FileNotFoundException e) {
+			// FileInputStream says why only in the message: "(No such file or directory)", "(Permission denied)".
+			if (!Files.exists(file)) {
+				if (mayBeMissing) {
+					return;
+				}
+				throw new SocketTableException("cannot read " + file + ": the file does not exist", e);
 			}
-			throw new SocketTableException("cannot read " + file + ": the file does not exist", e);
-		}
-		catch (AccessDeniedException e) {
-			throw new SocketTableException("cannot read " + file + ": permission denied", e);
+			if (!Files.isReadable(file)) {
+				throw new SocketTableException("cannot read " + file + ": permission denied", e);
+			}
+			throw new SocketTableException("cannot read " + file + ": " + e, e);
 		}
 		catch (IOException e) {
 			throw new SocketTableException("cannot read " + file + ": " + e, e);
 		}
-		ProcNetTcpParser.parse(file.toString(), data, length, ipv6, lines::add);
+		ProcNetTcpParser.parse(file.toString(), this.buffer, length, ipv6, wanted, lines::add);
 	}
 }

@@ -13,11 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes {@code report.json} and {@code report.md}. Surefire forks are separate JVMs that finish
  * in any order, so each writes its part under {@code parts/}, and whichever finishes last has
- * merged every part of the same run. A run is named by the parent process (Maven's JVM for
+ * merged every part of the same run. A run is named by the nearest ancestor JVM (Maven's for
  * Surefire forks) and its start time; parts of other runs are deleted.
  */
 final class SuiteReportFiles {
@@ -25,7 +26,7 @@ final class SuiteReportFiles {
 	private SuiteReportFiles() {
 	}
 
-	/** Adds this JVM's tests to the run's report and returns the whole run's report so far. */
+	/** Adds tests this JVM checked to the run's report and returns the whole run's report so far. */
 	@SuppressWarnings("try") // the lock is held for the block's duration, never referenced
 	static SuiteReport write(Path directory, SuiteReport own) throws IOException {
 		Path parts = directory.resolve("parts");
@@ -33,8 +34,9 @@ final class SuiteReportFiles {
 		String run = runTag();
 		try (FileChannel lockFile = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE,
 				StandardOpenOption.WRITE); FileLock forks = lockFile.lock()) {
+			// Appended: one JVM may hold several launcher sessions in one run.
 			Files.writeString(parts.resolve(run + "_" + ProcessHandle.current().pid() + ".tsv"), serialize(own),
-					StandardCharsets.UTF_8);
+					StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 			List<SuiteReport.Test> all = new ArrayList<>();
 			try (DirectoryStream<Path> files = Files.newDirectoryStream(parts, "*.tsv")) {
 				for (Path part : files) {
@@ -53,12 +55,28 @@ final class SuiteReportFiles {
 		}
 	}
 
-	private static String runTag() {
-		return ProcessHandle.current()
-			.parent()
-			.map(parent -> "run-" + parent.pid() + "-"
-					+ parent.info().startInstant().map(i -> String.valueOf(i.toEpochMilli())).orElse("0"))
+	/**
+	 * The nearest ancestor that is a JVM: Maven's for Surefire forks, which it starts through a
+	 * shell, or the IDE's. Forks of one build share it; the next build has a new one.
+	 */
+	static String runTag() {
+		Optional<ProcessHandle> ancestor = ProcessHandle.current().parent();
+		for (int depth = 0; depth < 4 && ancestor.isPresent() && !isJava(ancestor.get()); depth++) {
+			Optional<ProcessHandle> next = ancestor.get().parent();
+			if (next.isEmpty()) {
+				break;
+			}
+			ancestor = next;
+		}
+		return ancestor.or(() -> ProcessHandle.current().parent())
+			.map(process -> "run-" + process.pid() + "-"
+					+ process.info().startInstant().map(i -> String.valueOf(i.toEpochMilli())).orElse("0"))
 			.orElse("run-standalone");
+	}
+
+	private static boolean isJava(ProcessHandle process) {
+		return process.info().command().map(command -> command.endsWith("/java") || command.endsWith("\\java.exe"))
+			.orElse(false);
 	}
 
 	static String serialize(SuiteReport report) {

@@ -172,8 +172,9 @@ class LingerCheckTests {
 			}
 
 			@Override
-			public SocketTable read() {
-				return tables.size() > 1 ? tables.poll() : tables.peek();
+			public SocketTable read(Set<TcpState> states) {
+				SocketTable table = tables.size() > 1 ? tables.poll() : tables.peek();
+				return SocketTable.of(table.sockets().stream().filter(s -> states.contains(s.state())).toList());
 			}
 		};
 		return new LingerCheck(source, () -> {

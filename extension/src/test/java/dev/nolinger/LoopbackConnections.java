@@ -67,6 +67,12 @@ final class LoopbackConnections {
 		return pair;
 	}
 
+	/** Keeps a socket reachable and open until {@link #closeAll()}. */
+	static synchronized <T extends AutoCloseable> T keep(T closeable) {
+		OPEN.add(closeable);
+		return closeable;
+	}
+
 	static void close(AutoCloseable closeable) {
 		try {
 			closeable.close();

@@ -25,7 +25,8 @@ class NoLingerConfigurationTests {
 
 		assertThat(configuration).isEqualTo(new NoLingerConfiguration(true,
 				EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT), 0, Duration.ofSeconds(1), false,
-				Path.of("/proc/net"), Optional.empty(), false));
+				Path.of("/proc/net"), Optional.empty(), false,
+				NoLingerConfiguration.Source.AUTO));
 	}
 
 	@Test
@@ -33,13 +34,14 @@ class NoLingerConfigurationTests {
 		Map<String, String> parameters = Map.of("nolinger.enabled", "FALSE", "nolinger.states",
 				" close_wait , LAST_ACK", "nolinger.tolerance", "3", "nolinger.grace", "250ms",
 				"nolinger.unsupported", "fail", "nolinger.proc.net", "/tmp/net", "nolinger.baseline", "nolinger-baseline.tsv",
-				"nolinger.baseline.write", "true");
+				"nolinger.baseline.write", "true", "nolinger.source", " NetLink ");
 
 		NoLingerConfiguration configuration = NoLingerConfiguration.from(k -> Optional.ofNullable(parameters.get(k)));
 
 		assertThat(configuration).isEqualTo(new NoLingerConfiguration(false,
 				EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK), 3, Duration.ofMillis(250), true, Path.of("/tmp/net"),
-				Optional.of(Path.of("nolinger-baseline.tsv")), true));
+				Optional.of(Path.of("nolinger-baseline.tsv")), true,
+				NoLingerConfiguration.Source.NETLINK));
 	}
 
 	@ParameterizedTest
@@ -57,6 +59,8 @@ class NoLingerConfigurationTests {
 			nolinger.grace       | 1h        | Invalid value for nolinger.grace: '1h'; expected a duration such as 500ms, 1s or 0.
 			nolinger.baseline.write | maybe  | Invalid value for nolinger.baseline.write: 'maybe'; expected true or false.
 			nolinger.unsupported | ignore    | Invalid value for nolinger.unsupported: 'ignore'; expected skip or fail.
+			nolinger.source      | jna       | Invalid value for nolinger.source: 'jna'; expected proc, netlink or auto.
+			nolinger.source      | ''        | Invalid value for nolinger.source: ''; expected proc, netlink or auto.
 			nolinger.states      | FIN_WAIT3 | Invalid value for nolinger.states: 'FIN_WAIT3'; expected a comma-separated list of TCP states, such as FIN_WAIT2,CLOSE_WAIT; known states: [ESTABLISHED, SYN_SENT, SYN_RECV, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE, CLOSE_WAIT, LAST_ACK, LISTEN, CLOSING].
 			""")
 	void invalidValueNamesKeyAndValue(String key, String value, String message) {
@@ -82,7 +86,8 @@ class NoLingerConfigurationTests {
 	@Test
 	void annotationAttributesWinOverParameters() {
 		NoLingerConfiguration configuration = new NoLingerConfiguration(true, EnumSet.of(TcpState.LAST_ACK), 5,
-				Duration.ofSeconds(3), false, Path.of("/proc/net"), Optional.empty(), false);
+				Duration.ofSeconds(3), false, Path.of("/proc/net"), Optional.empty(), false,
+				NoLingerConfiguration.Source.AUTO);
 
 		assertThat(TestSettings.resolve(Annotated.class.getAnnotation(NoLingeringSockets.class), configuration))
 			.isEqualTo(new TestSettings(EnumSet.of(TcpState.LISTEN), 1, Duration.ofMillis(20)));

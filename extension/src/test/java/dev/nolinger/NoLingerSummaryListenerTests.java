@@ -102,7 +102,7 @@ class NoLingerSummaryListenerTests {
 						"127.0.0.1:40000", 1, 8080)));
 		SuiteReport.Test own = new SuiteReport.Test("[engine:junit-jupiter]/[class:Own]", "Own.t()", 0, false, List.of());
 		Path parts = Files.createDirectories(reports.resolve("parts"));
-		String run = runTagOfThisJvm();
+		String run = SuiteReportFiles.runTag();
 		Files.writeString(parts.resolve(run + "_1.tsv"), SuiteReportFiles.serialize(new SuiteReport(List.of(fromSibling))));
 		Files.writeString(parts.resolve("run-1-1_2.tsv"), "T\tstale\tOld.t()\ttrue\t0\n");
 
@@ -120,12 +120,6 @@ class NoLingerSummaryListenerTests {
 
 		assertThat(SuiteReportFiles.deserialize(SuiteReportFiles.serialize(new SuiteReport(List.of(test)))))
 			.containsExactly(test);
-	}
-
-	private static String runTagOfThisJvm() {
-		ProcessHandle parent = ProcessHandle.current().parent().orElseThrow();
-		return "run-" + parent.pid() + "-"
-				+ parent.info().startInstant().map(i -> String.valueOf(i.toEpochMilli())).orElse("0");
 	}
 
 	@NoLingeringSockets

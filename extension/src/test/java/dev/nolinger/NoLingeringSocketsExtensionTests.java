@@ -13,6 +13,13 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.suppressed;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,12 +148,49 @@ class NoLingeringSocketsExtensionTests {
 					message("Invalid value for nolinger.grace: 'soon'; expected a duration such as 500ms, 1s or 0."))));
 	}
 
+	@Test
+	void socketStillClosingWhenTheGraceRunsOutCountsAsLingering() {
+		Events events = run(StuckClosingTestCases.class);
+
+		events.assertThatEvents()
+			.haveExactly(1, event(test("closesOntoAPeerThatNeverReads"), finishedWithFailure(
+					instanceOf(LingeringSocketsError.class),
+					message(m -> m.startsWith("1 socket lingering after StuckClosingTestCases.closesOntoAPeerThatNeverReads() (tolerance 0):")
+							&& m.contains("FIN_WAIT1  client end  127.0.0.1:" + stuckClientPort + " -> 127.0.0.1:")
+							&& m.contains("FIN_WAIT1: this JVM closed, and the peer has not acknowledged the FIN yet.")))));
+	}
+
 	private static Events run(Class<?> testClass) {
 		return EngineTestKit.engine("junit-jupiter")
 			.configurationParameter("nolinger.grace", "200ms")
 			.selectors(selectClass(testClass))
 			.execute()
 			.testEvents();
+	}
+
+	static volatile int stuckClientPort;
+
+	@NoLingeringSockets
+	static class StuckClosingTestCases {
+
+		/** The peer never reads, so the FIN waits behind unsent data: FIN_WAIT1 until the data drains. */
+		@Test
+		void closesOntoAPeerThatNeverReads() throws IOException {
+			ServerSocket server = LoopbackConnections.keep(new ServerSocket());
+			server.setReceiveBufferSize(4096); // accepted sockets inherit it: a small window that fills fast
+			server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+			try (SocketChannel channel = SocketChannel.open()) {
+				channel.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+				channel.connect(server.getLocalSocketAddress());
+				stuckClientPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+				LoopbackConnections.keep(server.accept());
+				channel.configureBlocking(false);
+				ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+				for (int i = 0; i < 1_000 && channel.write(chunk.clear()) > 0; i++) {
+					// fill the peer's receive window and our send buffer
+				}
+			}
+		}
 	}
 
 	@NoLingeringSockets

@@ -1,0 +1,284 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.testkit.engine.EngineTestKit;
+
+/**
+ * The two sources on one real table: loopback sockets over IPv4-only and IPv6 sockets, in
+ * LISTEN, ESTABLISHED, CLOSE_WAIT, half-closed FIN_WAIT2 (inode kept) and FIN_WAIT2 minisockets
+ * (inode 0). Netlink needs Java 22; on older runtimes these tests check the fallback instead.
+ */
+class SocketTableSourcesTests {
+
+	private static final boolean NETLINK_JAVA = Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA;
+
+	private final List<AutoCloseable> open = new ArrayList<>();
+
+	@AfterEach
+	void closeAll() throws Exception {
+		for (AutoCloseable closeable : this.open) {
+			closeable.close();
+		}
+		LoopbackConnections.closeAll();
+	}
+
+	@Test
+	void bothSourcesGiveTheSameTable() throws Exception {
+		assumeTrue(NETLINK_JAVA, "netlink needs Java 22 or later");
+		SocketTableSource netlink = SocketTableSources.netlink();
+		SocketTableSource proc = new ProcSocketTableSource(Path.of("/proc/net"));
+		Set<Integer> ports = new HashSet<>();
+		List<Expected> expected = new ArrayList<>();
+		connections(StandardProtocolFamily.INET, InetAddress.getByName("127.0.0.1"), ports, expected);
+		Optional<InetAddress> ipv6 = ipv6Loopback();
+		ipv6.ifPresent(address -> connections(StandardProtocolFamily.INET6, address, ports, expected));
+		// The JDK's default sockets: AF_INET6, listed in tcp6 as ::ffff:127.0.0.1.
+		ports.add(LoopbackConnections.serverNeverCloses().serverPort());
+
+		awaitStates(proc, expected);
+		for (Set<TcpState> states : List.of(SocketTableSource.ALL_STATES,
+				EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT),
+				LingerCheck.observedStates(NoLingerConfiguration.DEFAULT_STATES), EnumSet.of(TcpState.LISTEN))) {
+			Set<Seen> fromProc = seen(proc.read(states), ports);
+			Set<Seen> fromNetlink = seen(netlink.read(states), ports);
+			assertThat(fromNetlink).as("netlink, asked for %s", states).isEqualTo(fromProc);
+		}
+		Set<Seen> all = seen(netlink.read(), ports);
+		assertThat(all.stream().map(Seen::state)).contains(TcpState.LISTEN, TcpState.ESTABLISHED,
+				TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+		assertThat(all).as("a FIN_WAIT2 minisocket").anyMatch(s -> s.state() == TcpState.FIN_WAIT2 && s.inode() == 0);
+		assertThat(all).as("a half-closed FIN_WAIT2 that keeps its inode")
+			.anyMatch(s -> s.state() == TcpState.FIN_WAIT2 && s.inode() != 0);
+		assertThat(all).as("an IPv4 socket").anyMatch(s -> s.tuple().local().isIpv4() && s.file().equals("tcp"));
+		if (ipv6.isPresent()) {
+			assertThat(all).as("an IPv6 ::1 socket").anyMatch(s -> s.tuple().local().address().equals("::1"));
+		}
+	}
+
+	@Test
+	void netlinkIsUnavailableBeforeJava22() {
+		assumeTrue(!NETLINK_JAVA, "this runtime has the FFM API");
+
+		assertThatThrownBy(SocketTableSources::netlink).isInstanceOf(SocketTableException.class)
+			.hasMessage("the netlink source needs Java 22 or later (the FFM API), and this is Java "
+					+ Runtime.version().feature());
+	}
+
+	@Test
+	void autoPicksNetlinkWhereItWorksAndProcElsewhere() {
+		SocketTableSource source = SocketTableSources.select(configuration("auto", NoLingerConfiguration.DEFAULT_PROC_NET));
+
+		assertThat(source.describe()).isEqualTo(NETLINK_JAVA ? "netlink sock_diag" : "/proc/net/tcp");
+		assertThat(source.isAvailable()).isTrue();
+	}
+
+	@Test
+	void autoReadsProcWhenProcNetIsSet() {
+		SocketTableSource source = SocketTableSources.select(configuration("auto", Path.of("/tmp/elsewhere")));
+
+		assertThat(source).isInstanceOf(ProcSocketTableSource.class);
+		assertThat(source.describe()).isEqualTo("/tmp/elsewhere/tcp");
+	}
+
+	@Test
+	void procWhenAskedFor() {
+		assertThat(SocketTableSources.select(configuration("proc", NoLingerConfiguration.DEFAULT_PROC_NET)))
+			.isInstanceOf(ProcSocketTableSource.class);
+	}
+
+	@Test
+	void netlinkAskedForWhereItIsUnavailableFailsTheTest() {
+		assumeTrue(!NETLINK_JAVA, "this runtime has the FFM API");
+
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter("nolinger.source", "netlink")
+			.selectors(selectClass(LeakTestCases.class))
+			.execute()
+			.testEvents()
+			.assertThatEvents()
+			.haveExactly(1, event(test("leaks"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+					message("nolinger cannot read the socket table through netlink, as nolinger.source=netlink asks:"
+							+ " the netlink source needs Java 22 or later (the FFM API), and this is Java "
+							+ Runtime.version().feature()
+							+ ". Set nolinger.source=auto to fall back to /proc where netlink is unavailable."))));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "proc", "netlink", "auto" })
+	void everySourceCatchesTheSameLeak(String source) {
+		assumeTrue(NETLINK_JAVA || !source.equals("netlink"), "netlink needs Java 22 or later");
+
+		EngineTestKit.engine("junit-jupiter")
+			.configurationParameter("nolinger.source", source)
+			.selectors(selectClass(LeakTestCases.class))
+			.execute()
+			.testEvents()
+			.assertThatEvents()
+			.haveExactly(1, event(test("leaks"), finishedWithFailure(instanceOf(LingeringSocketsError.class),
+					message(m -> m.startsWith("2 sockets lingering after LeakTestCases.leaks() (tolerance 0):")
+							&& m.contains("rule 2: mirror of this JVM's CLOSE_WAIT socket")))));
+	}
+
+	static class LeakTestCases {
+
+		@Test
+		@NoLingeringSockets(graceMillis = 200)
+		void leaks() {
+			LoopbackConnections.serverNeverCloses();
+		}
+	}
+
+	private static NoLingerConfiguration configuration(String source, Path procNet) {
+		return NoLingerConfiguration.from(key -> switch (key) {
+			case NoLingeringSocketsExtension.SOURCE_KEY -> Optional.of(source);
+			case NoLingeringSocketsExtension.PROC_NET_KEY -> Optional.of(procNet.toString());
+			default -> Optional.empty();
+		});
+	}
+
+	/** One socket as both sources must see it. */
+	private record Seen(String file, SocketTuple tuple, TcpState state, long inode) {
+	}
+
+	/** A socket this test made, in the state it must settle in, and whether it has lost its inode. */
+	private record Expected(String file, SocketTuple tuple, TcpState state, boolean minisocket) {
+	}
+
+	/**
+	 * On {@code address}, through sockets of {@code family}: a listener, an established pair, a
+	 * pair whose server never closes (CLOSE_WAIT and a FIN_WAIT2 minisocket), and a half-closed
+	 * pair (FIN_WAIT2 with its inode, and CLOSE_WAIT).
+	 */
+	private void connections(ProtocolFamily family, InetAddress address, Set<Integer> ports, List<Expected> expected) {
+		try {
+			ServerSocketChannel server = keep(ServerSocketChannel.open(family));
+			server.bind(new InetSocketAddress(address, 0));
+			int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+			ports.add(port);
+			String file = family == StandardProtocolFamily.INET ? "tcp" : "tcp6";
+			Endpoint listening = endpoint(address, port);
+			Endpoint nowhere = family == StandardProtocolFamily.INET ? Endpoint.ipv4(0, 0) : new Endpoint(0, 0, 0);
+			expected.add(new Expected(file, new SocketTuple(listening, nowhere), TcpState.LISTEN, false));
+
+			SocketChannel[] established = pair(family, server);
+			SocketTuple established1 = tuple(established[0]);
+			expected.add(new Expected(file, established1, TcpState.ESTABLISHED, false));
+			expected.add(new Expected(file, established1.mirror(), TcpState.ESTABLISHED, false));
+
+			SocketChannel[] serverNeverCloses = pair(family, server);
+			SocketTuple closed = tuple(serverNeverCloses[0]);
+			serverNeverCloses[0].close();
+			expected.add(new Expected(file, closed, TcpState.FIN_WAIT2, true));
+			expected.add(new Expected(file, closed.mirror(), TcpState.CLOSE_WAIT, false));
+
+			SocketChannel[] halfClosed = pair(family, server);
+			halfClosed[0].shutdownOutput();
+			SocketTuple half = tuple(halfClosed[0]);
+			expected.add(new Expected(file, half, TcpState.FIN_WAIT2, false));
+			expected.add(new Expected(file, half.mirror(), TcpState.CLOSE_WAIT, false));
+		}
+		catch (IOException e) {
+			throw new IllegalStateException("cannot open loopback sockets on " + address, e);
+		}
+	}
+
+	private SocketChannel[] pair(ProtocolFamily family, ServerSocketChannel server) throws IOException {
+		SocketChannel client = keep(SocketChannel.open(family));
+		client.connect(server.getLocalAddress());
+		SocketChannel accepted = keep(server.accept());
+		return new SocketChannel[] { client, accepted };
+	}
+
+	private <T extends AutoCloseable> T keep(T closeable) {
+		this.open.add(closeable);
+		return closeable;
+	}
+
+	private static SocketTuple tuple(SocketChannel channel) throws IOException {
+		InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+		InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+		return new SocketTuple(endpoint(local.getAddress(), local.getPort()),
+				endpoint(remote.getAddress(), remote.getPort()));
+	}
+
+	private static Endpoint endpoint(InetAddress address, int port) {
+		byte[] bytes = address.getAddress();
+		if (bytes.length == 4) {
+			return Endpoint.ipv4(ByteBuffer.wrap(bytes).getInt(), port);
+		}
+		ByteBuffer buffer = ByteBuffer.wrap(bytes);
+		return new Endpoint(buffer.getLong(), buffer.getLong(), port);
+	}
+
+	private static Optional<InetAddress> ipv6Loopback() {
+		try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+			InetAddress loopback = InetAddress.getByName("::1");
+			probe.bind(new InetSocketAddress(loopback, 0));
+			return Optional.of(loopback);
+		}
+		catch (IOException | UnsupportedOperationException e) {
+			return Optional.empty();
+		}
+	}
+
+	/** The closes above finish on loopback at once, but asynchronously; wait until /proc shows them. */
+	private static void awaitStates(SocketTableSource proc, List<Expected> expected) {
+		Awaitility.await("loopback sockets to reach their states")
+			.atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
+			.untilAsserted(() -> {
+				SocketTable table = proc.read();
+				for (Expected socket : expected) {
+					TcpSocket found = table.find(socket.tuple());
+					assertThat(found).as("%s", socket).isNotNull();
+					assertThat(found.state()).as("%s", socket).isEqualTo(socket.state());
+					assertThat(found.inode() == 0).as("%s is a minisocket", socket).isEqualTo(socket.minisocket());
+					assertThat(found.file()).as("%s", socket).isEqualTo(socket.file());
+				}
+			});
+	}
+
+	private static Set<Seen> seen(SocketTable table, Set<Integer> ports) {
+		return table.sockets()
+			.stream()
+			.filter(s -> ports.contains(s.local().port()) || ports.contains(s.remote().port()))
+			.map(s -> new Seen(s.file(), s.tuple(), s.state(), s.inode()))
+			.collect(Collectors.toSet());
+	}
+}
