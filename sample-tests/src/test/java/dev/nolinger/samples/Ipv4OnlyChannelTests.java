@@ -27,18 +27,14 @@ class Ipv4OnlyChannelTests {
 				SelectorClient client = SelectorClient.connect(LOOPBACK, server.address())) {
 			assertThat(client.echo("over AF_INET")).isEqualTo("over AF_INET");
 
-			assertThat(ProcNetTcp.find(client.localAddress(), server.address())).get()
-				.extracting(ProcNetTcp.Entry::file)
-				.isEqualTo("tcp");
+			ProcNetTcp.assertListedIn(LOOPBACK.procFile(), client.localAddress(), server.address());
 		}
 	}
 
 	@Test
 	void blockingChannelsWithHalfClose() throws IOException {
 		try (LoopbackConnection connection = LoopbackConnection.open(LOOPBACK)) {
-			assertThat(ProcNetTcp.find(connection.serverAddress(), connection.clientAddress())).get()
-				.extracting(ProcNetTcp.Entry::file)
-				.isEqualTo("tcp");
+			ProcNetTcp.assertListedIn(LOOPBACK.procFile(), connection.serverAddress(), connection.clientAddress());
 
 			assertThat(Conversations.halfCloseExchange(connection, "GET /")).isEqualTo("re: GET /");
 		}

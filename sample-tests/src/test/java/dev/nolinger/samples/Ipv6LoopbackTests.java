@@ -27,9 +27,7 @@ class Ipv6LoopbackTests {
 				SelectorClient client = SelectorClient.connect(LOOPBACK, server.address())) {
 			assertThat(client.echo("over ::1")).isEqualTo("over ::1");
 
-			assertThat(ProcNetTcp.find(client.localAddress(), server.address())).get()
-				.extracting(ProcNetTcp.Entry::file)
-				.isEqualTo("tcp6");
+			ProcNetTcp.assertListedIn(LOOPBACK.procFile(), client.localAddress(), server.address());
 		}
 	}
 

@@ -137,10 +137,7 @@ class LeakCorpusTests {
 	@Test
 	void inetFamilyChannelsListedInProcNetTcp() throws IOException {
 		for (LeakedConnection leak : everyRepetitionDetected(InetFamilyTestCases.class)) {
-			assertThat(ProcNetTcp.find(leak.server(), leak.client())).get()
-				.extracting(ProcNetTcp.Entry::file)
-				.as("file listing the leaked AF_INET socket")
-				.isEqualTo("tcp");
+			ProcNetTcp.assertListedIn("tcp", leak.server(), leak.client());
 		}
 	}
 

@@ -4,7 +4,6 @@
 package dev.nolinger.samples;
 
 import static dev.nolinger.samples.LingeringFailures.assertLingering;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 
@@ -79,10 +78,7 @@ class LeakDetectionTests {
 
 		assertLingering(run.failureOf("leaksAcceptedChannel"), "Ipv4OnlyTestCases.leaksAcceptedChannel()", 0,
 				leak.expectedRows());
-		assertThat(ProcNetTcp.find(leak.server(), leak.client())).get()
-			.extracting(ProcNetTcp.Entry::file)
-			.as("file listing the leaked AF_INET socket")
-			.isEqualTo("tcp");
+		ProcNetTcp.assertListedIn("tcp", leak.server(), leak.client());
 	}
 
 	@Test

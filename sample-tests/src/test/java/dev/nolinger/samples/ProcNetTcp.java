@@ -3,6 +3,8 @@
  */
 package dev.nolinger.samples;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -52,6 +54,15 @@ final class ProcNetTcp {
 		return read().stream()
 			.filter(e -> e.localPort() == local.getPort() && e.remotePort() == remote.getPort())
 			.findFirst();
+	}
+
+	/** Asserts that the table lists the connection end in that file: {@code tcp} or {@code tcp6}. */
+	static void assertListedIn(String file, InetSocketAddress local, InetSocketAddress remote) throws IOException {
+		assertThat(find(local, remote)).as("connection end %s -> %s", local, remote)
+			.get()
+			.extracting(Entry::file)
+			.as("file listing %s -> %s", local, remote)
+			.isEqualTo(file);
 	}
 
 	/** The state of the connection end, if the table lists it. */
