@@ -71,7 +71,7 @@ class LeakCorpusTests {
 
 	/**
 	 * Every leaking fixture returns only once both ends of its connection linger, so the grace
-	 * need only outlast the reads that confirm them; yet a failing test waits it out in full, 400
+	 * need only outlast the reads that confirm them; yet a failing test waits it out in full, 300
 	 * times here. 100 ms costs 200 ms a repetition where the samples' 200 ms costs 310.
 	 */
 	private static final Map<String, String> CORPUS_GRACE = Map.of(NoLingeringSocketsExtension.GRACE_KEY, "100ms");
