@@ -33,9 +33,9 @@ import org.apache.hc.core5.io.CloseMode;
 /**
  * HTTP clients people pick, each with its defaults, and what each does with its idle pooled
  * keep-alive connection when the server goes away. Watched in {@code /proc/net/tcp6} after
- * {@code HttpServer.stop(0)} on Linux 6.18, alike on OpenJDK 17.0.15 and 25.0.3: the server's end goes to
- * FIN_WAIT2 within a few ms (once as late as 388 ms, on a delayed ACK), and then the client
- * either closes its end within 15 ms or leaves it in CLOSE_WAIT.
+ * {@code HttpServer.stop(0)} on Linux 6.18, alike on OpenJDK 17.0.15 and 25.0.3: the server's
+ * end goes to FIN_WAIT2 within a few ms (once as late as 388 ms, on a delayed ACK), and then the
+ * client either closes its end within 15 ms or leaves it in CLOSE_WAIT.
  */
 enum PooledHttpClient {
 
