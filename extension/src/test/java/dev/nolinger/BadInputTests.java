@@ -66,6 +66,8 @@ class BadInputTests {
 	void fdDirectoryWithoutPermission() throws Exception {
 		boolean root = "root".equals(System.getProperty("user.name"));
 		assumeTrue(root && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv to become nobody");
+		Path classes = Path.of(FdProbeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+		assumeTrue(NobodyAccess.canLoadFrom(classes), "nobody cannot read " + classes + " here");
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Process probe = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java,
 				"-cp", classesDirectories(), FdProbeMain.class.getName(), "/proc/1/fd")
