@@ -26,10 +26,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Reads the TCP socket table with a netlink {@code sock_diag} dump, through the FFM API: one
- * {@code inet_diag_req_v2} per address family, with the wanted states as {@code idiag_states},
- * so the kernel skips every other socket. It returns what {@code /proc/net/tcp} and {@code tcp6}
+ * {@code TCPDIAG_GETSOCK} request for both address families (or, where a kernel refuses it, one
+ * {@code inet_diag_req_v2} per family), with the wanted states as {@code idiag_states}, so the
+ * kernel skips every other socket. It returns what {@code /proc/net/tcp} and {@code tcp6}
  * list, FIN_WAIT2 minisockets (inode 0) included, for the same network namespace.
  *
  * <p>What the {@link TcpSocket} fields hold, since a dump is not a {@code /proc} line:
@@ -58,6 +61,8 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 	private static final int IPPROTO_TCP = 6;
 
 	private static final short SOCK_DIAG_BY_FAMILY = 20;
+	/** The older request, {@code struct inet_diag_req}, which the kernel answers for both families in one walk. */
+	private static final short TCPDIAG_GETSOCK = 18;
 	private static final short NLMSG_ERROR = 2;
 	private static final short NLMSG_DONE = 3;
 	private static final short NLM_F_REQUEST = 0x1;
@@ -68,6 +73,7 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 
 	private static final int NLMSG_HEADER = 16;
 	private static final int REQUEST_LENGTH = NLMSG_HEADER + 56;
+	private static final int COMPAT_REQUEST_LENGTH = NLMSG_HEADER + 60;
 	private static final int INET_DIAG_MSG = 72;
 
 	/**
@@ -90,11 +96,12 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 
 	private final Native libc;
 	private final Arena arena = Arena.ofAuto();
-	private final MemorySegment request = this.arena.allocate(REQUEST_LENGTH, 8);
+	private final MemorySegment request = this.arena.allocate(COMPAT_REQUEST_LENGTH, 8);
 	private final MemorySegment kernelAddress = this.arena.allocate(12, 4);
 	private final MemorySegment buffer = this.arena.allocate(RECEIVE_BUFFER, 8);
 	private final MemorySegment callState;
 	private int sequence;
+	private boolean oneWalkRefused;
 
 	/**
 	 * Links the C library's socket calls and asks the kernel for one dump, so a source that
@@ -120,7 +127,8 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 
 	@Override
 	public String describe() {
-		return "netlink sock_diag";
+		// The constructor's first read has settled which request this kernel answers.
+		return this.oneWalkRefused ? "netlink sock_diag (one dump per address family)" : "netlink sock_diag";
 	}
 
 	@Override
@@ -140,6 +148,17 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 			throw failure("socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG)");
 		}
 		try {
+			if (!this.oneWalkRefused) {
+				try {
+					dumpBothFamilies(fd, mask, sockets);
+					return SocketTable.of(sockets);
+				}
+				catch (SocketTableException refused) {
+					// A kernel without the older request: one dump per family, as below, from now on.
+					this.oneWalkRefused = true;
+					sockets.clear();
+				}
+			}
 			dump(fd, AF_INET, mask, sockets);
 			dump(fd, AF_INET6, mask, sockets);
 		}
@@ -147,6 +166,29 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 			this.libc.close(fd);
 		}
 		return SocketTable.of(sockets);
+	}
+
+	/**
+	 * Every kernel dump walks the whole established hash, which costs the same however few
+	 * sockets match: about 1 ms per walk at 262,144 buckets. {@code inet_diag_req_v2} names one
+	 * family, so it takes two walks; the older {@code TCPDIAG_GETSOCK} request leaves the family
+	 * unspecified in the kernel and gets both in one walk, half the cost.
+	 */
+	private void dumpBothFamilies(int fd, int states, List<TcpSocket> sockets) throws SocketTableException {
+		int seq = ++this.sequence;
+		MemorySegment req = this.request;
+		req.fill((byte) 0);
+		req.set(HOST_INT, 0, COMPAT_REQUEST_LENGTH);
+		req.set(HOST_SHORT, 4, TCPDIAG_GETSOCK);
+		req.set(HOST_SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+		req.set(HOST_INT, 8, seq);
+		req.set(JAVA_BYTE, NLMSG_HEADER, (byte) AF_INET);
+		req.set(HOST_INT, NLMSG_HEADER + 52, states);
+		long sent = this.libc.sendto(this.callState, fd, req, COMPAT_REQUEST_LENGTH, 0, this.kernelAddress, 12);
+		if (sent != COMPAT_REQUEST_LENGTH) {
+			throw failure("sendto(inet_diag_req)");
+		}
+		receive(fd, seq, TCPDIAG_GETSOCK, null, sockets);
 	}
 
 	private void dump(int fd, int family, int states, List<TcpSocket> sockets) throws SocketTableException {
@@ -164,7 +206,12 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 		if (sent != REQUEST_LENGTH) {
 			throw failure("sendto(inet_diag_req_v2)");
 		}
-		String file = family == AF_INET ? "tcp" : "tcp6";
+		receive(fd, seq, SOCK_DIAG_BY_FAMILY, family == AF_INET ? "tcp" : "tcp6", sockets);
+	}
+
+	/** Reads the dump's datagrams; {@code file} null names each socket's file by its family. */
+	private void receive(int fd, int seq, short type, @Nullable String file, List<TcpSocket> sockets)
+			throws SocketTableException {
 		while (true) {
 			long received = this.libc.recv(this.callState, fd, this.buffer, RECEIVE_BUFFER, 0);
 			if (received < 0) {
@@ -173,15 +220,15 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 			if (received == 0) {
 				throw new SocketTableException("netlink sock_diag: the dump ended without NLMSG_DONE");
 			}
-			if (parse(this.buffer, (int) received, seq, file, sockets)) {
+			if (parse(this.buffer, (int) received, seq, type, file, sockets)) {
 				return;
 			}
 		}
 	}
 
 	/** Parses one datagram of the dump; true once it holds NLMSG_DONE. */
-	private static boolean parse(MemorySegment data, int length, int seq, String file, List<TcpSocket> sockets)
-			throws SocketTableException {
+	private static boolean parse(MemorySegment data, int length, int seq, short answerType, @Nullable String file,
+			List<TcpSocket> sockets) throws SocketTableException {
 		int offset = 0;
 		while (offset + NLMSG_HEADER <= length) {
 			int messageLength = data.get(HOST_INT, offset);
@@ -200,8 +247,10 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 					throw new SocketTableException("netlink sock_diag: the kernel answered " + errnoName(errno)
 							+ (errno == 2 ? " (is the tcp_diag module missing?)" : ""));
 				}
-				if (type == SOCK_DIAG_BY_FAMILY && messageLength >= NLMSG_HEADER + INET_DIAG_MSG) {
-					sockets.add(socket(data, offset + NLMSG_HEADER, file));
+				if (type == answerType && messageLength >= NLMSG_HEADER + INET_DIAG_MSG) {
+					int at = offset + NLMSG_HEADER;
+					String listedIn = file != null ? file : (data.get(JAVA_BYTE, at) & 0xFF) == AF_INET ? "tcp" : "tcp6";
+					sockets.add(socket(data, at, listedIn));
 				}
 			}
 			offset += (messageLength + 3) & ~3;

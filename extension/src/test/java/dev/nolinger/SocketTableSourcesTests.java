@@ -104,6 +104,7 @@ class SocketTableSourcesTests {
 	void autoPicksNetlinkWhereItWorksAndProcElsewhere() {
 		SocketTableSource source = SocketTableSources.select(configuration("auto", NoLingerConfiguration.DEFAULT_PROC_NET));
 
+		// "netlink sock_diag" alone: this kernel answers TCPDIAG_GETSOCK, one walk for both families.
 		assertThat(source.describe()).isEqualTo(NETLINK_JAVA ? "netlink sock_diag" : "/proc/net/tcp");
 		assertThat(source.isAvailable()).isTrue();
 	}
