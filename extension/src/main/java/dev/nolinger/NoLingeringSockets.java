@@ -67,7 +67,13 @@ import org.junit.jupiter.api.parallel.Resources;
  * {@code auto} (default) uses a netlink {@code sock_diag} dump on Java 22 or later, where the
  * kernel allows it and {@value NoLingeringSocketsExtension#PROC_NET_KEY} is not set, and
  * {@code /proc} otherwise; {@code netlink} insists on netlink; {@code proc} reads
- * {@code /proc}. Both give the same results; netlink is an order of magnitude faster.</li>
+ * {@code /proc}. Both give the same results; netlink is several times faster.</li>
+ * <li>{@value NoLingeringSocketsExtension#BASELINE_KEY}: a file of the lingering sockets each test
+ * is known to leave; a test fails only on sockets beyond it.</li>
+ * <li>{@value NoLingeringSocketsExtension#BASELINE_WRITE_KEY}: {@code true} rewrites that file
+ * from this run instead of failing tests.</li>
+ * <li>{@value NoLingerSummaryListener#REPORT_DIR_KEY}: where the suite summary writes
+ * {@code report.json} and {@code report.md}; default {@code target/nolinger}.</li>
  * </ul>
  */
 @Target({ ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE })
