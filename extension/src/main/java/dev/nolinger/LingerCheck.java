@@ -107,19 +107,19 @@ final class LingerCheck {
 		List<TcpSocket> listeners = new ArrayList<>(baseline.listeners());
 		listeners.addAll(Attribution.ownedListeners(table, this.inodes));
 		Attribution attribution = new Attribution(table, this.inodes, listeners, this.history);
-		List<Finding> findings = new ArrayList<>();
-		for (TcpSocket candidate : candidates) {
-			attribution.of(candidate).ifPresent(
-					ownership -> findings.add(new Finding(candidate, ownership, attribution.role(candidate),
-							attribution.ownedOtherEnd(candidate))));
-		}
+		List<Finding> findings = ours(candidates, attribution);
 		recordOwned(table, findings);
-		List<Finding> unsettled = new ArrayList<>();
-		for (TcpSocket socket : settling) {
-			attribution.of(socket).ifPresent(ownership -> unsettled.add(
+		return new Observation(findings, ours(settling, attribution));
+	}
+
+	/** The sockets that are this JVM's, each with its proof, its end and its other end. */
+	private static List<Finding> ours(List<TcpSocket> sockets, Attribution attribution) {
+		List<Finding> findings = new ArrayList<>();
+		for (TcpSocket socket : sockets) {
+			attribution.of(socket).ifPresent(ownership -> findings.add(
 					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
 		}
-		return new Observation(findings, unsettled);
+		return findings;
 	}
 
 	/** New sockets in a checked state go to {@code candidates}; those still settling into one, to {@code settling}. */
