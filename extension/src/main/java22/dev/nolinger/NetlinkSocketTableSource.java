@@ -175,38 +175,38 @@ final class NetlinkSocketTableSource implements SocketTableSource {
 	 * unspecified in the kernel and gets both in one walk, half the cost.
 	 */
 	private void dumpBothFamilies(int fd, int states, List<TcpSocket> sockets) throws SocketTableException {
-		int seq = ++this.sequence;
-		MemorySegment req = this.request;
-		req.fill((byte) 0);
-		req.set(HOST_INT, 0, COMPAT_REQUEST_LENGTH);
-		req.set(HOST_SHORT, 4, TCPDIAG_GETSOCK);
-		req.set(HOST_SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-		req.set(HOST_INT, 8, seq);
+		MemorySegment req = newRequest(COMPAT_REQUEST_LENGTH, TCPDIAG_GETSOCK);
 		req.set(JAVA_BYTE, NLMSG_HEADER, (byte) AF_INET);
 		req.set(HOST_INT, NLMSG_HEADER + 52, states);
-		long sent = this.libc.sendto(this.callState, fd, req, COMPAT_REQUEST_LENGTH, 0, this.kernelAddress, 12);
-		if (sent != COMPAT_REQUEST_LENGTH) {
-			throw failure("sendto(inet_diag_req)");
-		}
-		receive(fd, seq, TCPDIAG_GETSOCK, null, sockets);
+		send(fd, COMPAT_REQUEST_LENGTH, "inet_diag_req");
+		receive(fd, this.sequence, TCPDIAG_GETSOCK, null, sockets);
 	}
 
 	private void dump(int fd, int family, int states, List<TcpSocket> sockets) throws SocketTableException {
-		int seq = ++this.sequence;
-		MemorySegment req = this.request;
-		req.fill((byte) 0);
-		req.set(HOST_INT, 0, REQUEST_LENGTH);
-		req.set(HOST_SHORT, 4, SOCK_DIAG_BY_FAMILY);
-		req.set(HOST_SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
-		req.set(HOST_INT, 8, seq);
+		MemorySegment req = newRequest(REQUEST_LENGTH, SOCK_DIAG_BY_FAMILY);
 		req.set(JAVA_BYTE, NLMSG_HEADER, (byte) family);
 		req.set(JAVA_BYTE, NLMSG_HEADER + 1, (byte) IPPROTO_TCP);
 		req.set(HOST_INT, NLMSG_HEADER + 4, states);
-		long sent = this.libc.sendto(this.callState, fd, req, REQUEST_LENGTH, 0, this.kernelAddress, 12);
-		if (sent != REQUEST_LENGTH) {
-			throw failure("sendto(inet_diag_req_v2)");
+		send(fd, REQUEST_LENGTH, "inet_diag_req_v2");
+		receive(fd, this.sequence, SOCK_DIAG_BY_FAMILY, family == AF_INET ? "tcp" : "tcp6", sockets);
+	}
+
+	/** Clears the request buffer and writes a dump request's netlink header, with the next sequence number. */
+	private MemorySegment newRequest(int length, short type) {
+		MemorySegment req = this.request;
+		req.fill((byte) 0);
+		req.set(HOST_INT, 0, length);
+		req.set(HOST_SHORT, 4, type);
+		req.set(HOST_SHORT, 6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+		req.set(HOST_INT, 8, ++this.sequence);
+		return req;
+	}
+
+	private void send(int fd, int length, String what) throws SocketTableException {
+		long sent = this.libc.sendto(this.callState, fd, this.request, length, 0, this.kernelAddress, 12);
+		if (sent != length) {
+			throw failure("sendto(" + what + ")");
 		}
-		receive(fd, seq, SOCK_DIAG_BY_FAMILY, family == AF_INET ? "tcp" : "tcp6", sockets);
 	}
 
 	/** Reads the dump's datagrams; {@code file} null names each socket's file by its family. */
