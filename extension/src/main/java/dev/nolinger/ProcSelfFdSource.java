@@ -28,15 +28,15 @@ final class ProcSelfFdSource implements SocketInodeSource {
 		Set<Long> inodes = new HashSet<>();
 		try (DirectoryStream<Path> fds = Files.newDirectoryStream(this.fdDirectory)) {
 			for (Path fd : fds) {
-				String target;
+				String target = linkTarget(fd);
 				try {
-					target = Files.readSymbolicLink(fd).toString();
+					long inode = socketInode(target);
+					if (inode >= 0) {
+						inodes.add(inode);
+					}
 				}
-				catch (NoSuchFileException closedMeanwhile) {
-					continue;
-				}
-				if (target.startsWith(PREFIX) && target.endsWith("]")) {
-					inodes.add(parseInode(fd, target));
+				catch (NumberFormatException e) {
+					throw new SocketTableException("unexpected link " + fd + " -> " + target, e);
 				}
 			}
 		}
@@ -53,12 +53,25 @@ final class ProcSelfFdSource implements SocketInodeSource {
 		return inodes;
 	}
 
-	private static long parseInode(Path fd, String target) throws SocketTableException {
+	/** Where an fd links to; empty when the fd was closed after the directory was listed. */
+	static String linkTarget(Path fd) throws IOException {
 		try {
-			return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
+			return Files.readSymbolicLink(fd).toString();
 		}
-		catch (NumberFormatException e) {
-			throw new SocketTableException("unexpected link " + fd + " -> " + target, e);
+		catch (NoSuchFileException closedMeanwhile) {
+			return "";
 		}
+	}
+
+	/**
+	 * The inode of a {@code socket:[INODE]} link target, or -1 for any other kind of file.
+	 *
+	 * @throws NumberFormatException when a socket link holds no number
+	 */
+	static long socketInode(String target) {
+		if (!target.startsWith(PREFIX) || !target.endsWith("]")) {
+			return -1;
+		}
+		return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
 	}
 }

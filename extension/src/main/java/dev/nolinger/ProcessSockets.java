@@ -26,7 +26,6 @@ import java.util.Set;
  */
 final class ProcessSockets {
 
-	private static final String PREFIX = "socket:[";
 
 	private static final int MAX_COMMAND_LINE_BYTES = 64 * 1024;
 
@@ -77,21 +76,18 @@ final class ProcessSockets {
 	private static boolean scanProcess(Path fdDirectory, long pid, Set<Long> inodes, Map<Long, List<Long>> pidsByInode) {
 		try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDirectory)) {
 			for (Path fd : fds) {
-				String target;
+				long inode;
 				try {
-					target = Files.readSymbolicLink(fd).toString();
+					inode = ProcSelfFdSource.socketInode(ProcSelfFdSource.linkTarget(fd));
 				}
-				catch (NoSuchFileException closedMeanwhile) {
+				catch (NumberFormatException notAnInode) {
 					continue;
 				}
-				if (target.startsWith(PREFIX) && target.endsWith("]")) {
-					Long inode = parseInode(target);
-					if (inode != null && inodes.contains(inode)) {
-						List<Long> holders = pidsByInode.computeIfAbsent(inode, k -> new ArrayList<>(1));
-						// A process holding one socket in two fds (dup) is one holder.
-						if (holders.isEmpty() || holders.get(holders.size() - 1) != pid) {
-							holders.add(pid);
-						}
+				if (inodes.contains(inode)) {
+					List<Long> holders = pidsByInode.computeIfAbsent(inode, k -> new ArrayList<>(1));
+					// A process holding one socket in two fds (dup) is one holder.
+					if (holders.isEmpty() || holders.get(holders.size() - 1) != pid) {
+						holders.add(pid);
 					}
 				}
 			}
@@ -109,15 +105,6 @@ final class ProcessSockets {
 		catch (IOException e) {
 			// The kernel answers ESRCH and the like for a process that is exiting right now.
 			return !Files.isDirectory(fdDirectory.getParent());
-		}
-	}
-
-	private static Long parseInode(String target) {
-		try {
-			return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
-		}
-		catch (NumberFormatException e) {
-			return null;
 		}
 	}
 
