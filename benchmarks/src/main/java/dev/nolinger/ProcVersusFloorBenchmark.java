@@ -43,8 +43,8 @@ public class ProcVersusFloorBenchmark {
 
 	private LoopbackTable table;
 	private final ByteBuffer floorBuffer = ByteBuffer.allocateDirect(256 * 1024);
-	private final ProcSocketTableSource proc = new ProcSocketTableSource(Path.of("/proc/net"));
-	private final Set<TcpState> observed = LingerCheck.observedStates(NoLingerConfiguration.DEFAULT_STATES);
+	private final SocketTableProcSource proc = new SocketTableProcSource(Path.of("/proc/net"));
+	private final Set<TcpState> observed = Check.observedStates(CheckConfiguration.DEFAULT_STATES);
 	private boolean floorFirst;
 
 	/** Nanoseconds spent in each, summed over an iteration. */

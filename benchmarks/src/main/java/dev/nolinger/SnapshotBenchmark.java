@@ -41,21 +41,21 @@ public class SnapshotBenchmark {
 	public int sockets;
 
 	private LoopbackTable table;
-	private ProcSocketTableSource proc;
+	private SocketTableProcSource proc;
 	private SocketTableSource netlink;
-	private LingerCheck procCheck;
-	private LingerCheck netlinkCheck;
-	private final Set<TcpState> checked = NoLingerConfiguration.DEFAULT_STATES;
-	private final Set<TcpState> observed = LingerCheck.observedStates(NoLingerConfiguration.DEFAULT_STATES);
+	private Check procCheck;
+	private Check netlinkCheck;
+	private final Set<TcpState> checked = CheckConfiguration.DEFAULT_STATES;
+	private final Set<TcpState> observed = Check.observedStates(CheckConfiguration.DEFAULT_STATES);
 
 	@Setup(Level.Trial)
 	public void fill() throws Exception {
 		this.table = LoopbackTable.fill(this.sockets);
-		this.proc = new ProcSocketTableSource(Path.of("/proc/net"));
-		this.procCheck = new LingerCheck(this.proc, new ProcSelfFdSource(Path.of("/proc/self/fd")));
+		this.proc = new SocketTableProcSource(Path.of("/proc/net"));
+		this.procCheck = new Check(this.proc, new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
 		try {
 			this.netlink = SocketTableSources.netlink();
-			this.netlinkCheck = new LingerCheck(this.netlink, new ProcSelfFdSource(Path.of("/proc/self/fd")));
+			this.netlinkCheck = new Check(this.netlink, new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
 		}
 		catch (SocketTableException e) {
 			// Java 17 to 21: the netlink benchmarks report the reason instead

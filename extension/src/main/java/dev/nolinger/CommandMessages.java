@@ -99,7 +99,7 @@ final class CommandMessages {
 	 * The test failures' hint, said of whichever process owns the socket rather than "this JVM".
 	 */
 	static String hint(TcpState state) {
-		return LingeringSocketsMessages.hint(state).replace("this JVM", "the owning process");
+		return Messages.hint(state).replace("this JVM", "the owning process");
 	}
 
 	/**
@@ -113,14 +113,14 @@ final class CommandMessages {
 	 *   FIN_WAIT2: ...
 	 * </pre>
 	 */
-	static String text(LingeringSocketsReport report) {
+	static String text(CommandFindings report) {
 		String scope = scope(report.options());
 		if (report.rows().isEmpty()) {
 			return "No sockets lingering in " + scope + ".";
 		}
 		List<String[]> rows = new ArrayList<>();
 		boolean unattributed = false;
-		for (LingeringSocketsReport.Row row : report.rows()) {
+		for (CommandFindings.Row row : report.rows()) {
 			TcpSocket socket = row.socket();
 			rows.add(new String[] { socket.state().name(), socket.tuple().toString(), age(row),
 					sanitize(owner(row, report, MAX_COMMAND_TEXT)) });
@@ -130,7 +130,7 @@ final class CommandMessages {
 		StringBuilder text = new StringBuilder();
 		text.append(count).append(count == 1 ? " socket" : " sockets").append(" lingering in ").append(scope)
 				.append(':');
-		TextTable.appendAligned(text, rows);
+		MessageTable.appendAligned(text, rows);
 		text.append("\nHints:");
 		Set<TcpState> states = report.rows().stream().map(r -> r.socket().state())
 				.collect(Collectors.toCollection(TreeSet::new));
@@ -163,13 +163,13 @@ final class CommandMessages {
 		return scope.toString();
 	}
 
-	private static String age(LingeringSocketsReport.Row row) {
+	private static String age(CommandFindings.Row row) {
 		return row.ageSeconds().isPresent() ? "age ~" + row.ageSeconds().getAsLong() + "s" : "age unknown";
 	}
 
 	/** The owner column; {@code maxCommand} cuts command lines, 0 keeps them whole. */
-	static String owner(LingeringSocketsReport.Row row, LingeringSocketsReport report, int maxCommand) {
-		SocketOwner owner = row.owner();
+	static String owner(CommandFindings.Row row, CommandFindings report, int maxCommand) {
+		CommandSocketOwner owner = row.owner();
 		return switch (owner.kind()) {
 			case PROCESS -> processes(owner, report, maxCommand);
 			case ORPHAN_PEER -> "orphan; peer is " + processes(owner, report, maxCommand);
@@ -180,7 +180,7 @@ final class CommandMessages {
 		};
 	}
 
-	private static String processes(SocketOwner owner, LingeringSocketsReport report, int maxCommand) {
+	private static String processes(CommandSocketOwner owner, CommandFindings report, int maxCommand) {
 		long first = owner.pids().get(0);
 		String command = report.commandLines().getOrDefault(first, "");
 		if (maxCommand > 0 && command.length() > maxCommand) {
@@ -198,7 +198,7 @@ final class CommandMessages {
 	 * The JSON document: one object, one socket per line. Hand-written, because the jar's only
 	 * runtime dependencies are the JUnit API and Awaitility.
 	 */
-	static String json(LingeringSocketsReport report) {
+	static String json(CommandFindings report) {
 		CommandOptions options = report.options();
 		StringBuilder json = new StringBuilder("{\n");
 		json.append("  \"states\": [")
@@ -213,7 +213,7 @@ final class CommandMessages {
 		json.append("  \"unreadableProcesses\": ").append(report.unreadableProcesses()).append(",\n");
 		json.append("  \"sockets\": [");
 		String separator = "\n    ";
-		for (LingeringSocketsReport.Row row : report.rows()) {
+		for (CommandFindings.Row row : report.rows()) {
 			json.append(separator);
 			separator = ",\n    ";
 			appendJson(json, row, report);
@@ -222,9 +222,9 @@ final class CommandMessages {
 		return json.toString();
 	}
 
-	private static void appendJson(StringBuilder json, LingeringSocketsReport.Row row, LingeringSocketsReport report) {
+	private static void appendJson(StringBuilder json, CommandFindings.Row row, CommandFindings report) {
 		TcpSocket socket = row.socket();
-		SocketOwner owner = row.owner();
+		CommandSocketOwner owner = row.owner();
 		json.append("{\"state\": ").append(quote(socket.state().name()))
 			.append(", \"local\": ").append(quote(socket.local().toString()))
 			.append(", \"remote\": ").append(quote(socket.remote().toString()))

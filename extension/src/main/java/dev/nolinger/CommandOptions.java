@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /**
- * The options of {@link NoLingerCommand}, parsed by hand so the jar needs no CLI library.
+ * The options of {@link Command}, parsed by hand so the jar needs no CLI library.
  *
  * @param states the states to list
  * @param port only sockets with this local or remote port, when present

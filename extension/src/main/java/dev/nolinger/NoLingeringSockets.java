@@ -72,7 +72,7 @@ import org.junit.jupiter.api.parallel.Resources;
  * is known to leave; a test fails only on sockets beyond it.</li>
  * <li>{@value NoLingeringSocketsExtension#BASELINE_WRITE_KEY}: {@code true} rewrites that file
  * from this run instead of failing tests.</li>
- * <li>{@value NoLingerSummaryListener#REPORT_DIR_KEY}: where the suite summary writes
+ * <li>{@value SuiteReportListener#REPORT_DIR_KEY}: where the suite summary writes
  * {@code report.json} and {@code report.md}; default {@code target/nolinger}.</li>
  * </ul>
  */

@@ -78,7 +78,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	@Override
 	public void beforeEach(ExtensionContext context) throws Exception {
-		NoLingerConfiguration configuration = configuration(context);
+		CheckConfiguration configuration = configuration(context);
 		if (!configuration.enabled()) {
 			return;
 		}
@@ -86,35 +86,35 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		if (annotation != null && !annotation.enabled()) {
 			return;
 		}
-		TestSettings settings = TestSettings.resolve(annotation, configuration);
-		LingerCheck check = check(context, configuration);
+		CheckSettings settings = CheckSettings.resolve(annotation, configuration);
+		Check check = check(context, configuration);
 		if (!check.source().isAvailable()) {
 			unsupportedPlatform(context, configuration, check.source());
 			return;
 		}
-		Baseline baseline;
+		CheckSnapshot baseline;
 		try {
 			baseline = check.baseline(settings.states());
 		}
 		catch (SocketTableException e) {
-			throw new SocketTableException(LingeringSocketsMessages.unreadableTable(testName(context), e), e);
+			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
-		context.getStore(NAMESPACE).put(Baseline.class, new Pending(settings, baseline));
+		context.getStore(NAMESPACE).put(CheckSnapshot.class, new Pending(settings, baseline));
 	}
 
 	@Override
 	public void afterEach(ExtensionContext context) throws Exception {
-		Pending pending = context.getStore(NAMESPACE).remove(Baseline.class, Pending.class);
+		Pending pending = context.getStore(NAMESPACE).remove(CheckSnapshot.class, Pending.class);
 		if (pending == null) {
 			return;
 		}
-		NoLingerConfiguration configuration = configuration(context);
-		LingerCheck check = check(context, configuration);
-		TestSettings settings = pending.settings();
+		CheckConfiguration configuration = configuration(context);
+		Check check = check(context, configuration);
+		CheckSettings settings = pending.settings();
 		String testId = context.getUniqueId();
 		try {
 			if (configuration.writeBaseline()) {
-				Observation first = check.observe(pending.baseline(), settings.states());
+				CheckObservation first = check.observe(pending.baseline(), settings.states());
 				List<Finding> findings = first.findings();
 				if (!findings.isEmpty() || first.unsettled() > 0) {
 					findings = confirm(check, pending, first, List::size, 0, context);
@@ -123,10 +123,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				finish(context, settings, findings, false);
 				return;
 			}
-			KnownLeaks known = knownLeaks(context, configuration);
-			EphemeralPorts ephemeral = ephemeralPorts(context);
+			BaselineFile known = knownLeaks(context, configuration);
+			BaselinePorts ephemeral = ephemeralPorts(context);
 			ToIntFunction<List<Finding>> counted = f -> known.beyond(testId, f, ephemeral).size();
-			Observation first = check.observe(pending.baseline(), settings.states());
+			CheckObservation first = check.observe(pending.baseline(), settings.states());
 			List<Finding> findings = first.findings();
 			if (counted.applyAsInt(findings) > settings.tolerance() || first.unsettled() > 0) {
 				findings = confirm(check, pending, first, counted, settings.tolerance(), context);
@@ -135,20 +135,20 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			boolean failed = beyond.size() > settings.tolerance();
 			finish(context, settings, findings, failed);
 			if (failed) {
-				throw new LingeringSocketsError(LingeringSocketsMessages.lingering(testName(context),
+				throw new LingeringSocketsError(Messages.lingering(testName(context),
 						settings.tolerance(), beyond, findings.size() - beyond.size(),
 						configuration.baseline().map(Path::toString).orElse("")), beyond.size());
 			}
 		}
 		catch (SocketTableException e) {
-			throw new SocketTableException(LingeringSocketsMessages.unreadableTable(testName(context), e), e);
+			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
 	}
 
-	private static void finish(ExtensionContext context, TestSettings settings, List<Finding> findings, boolean failed) {
+	private static void finish(ExtensionContext context, CheckSettings settings, List<Finding> findings, boolean failed) {
 		publish(context, findings);
-		SuiteRecords.record(context.getUniqueId(),
-				new SuiteRecords.TestRecord(testName(context), settings.tolerance(), failed, findings));
+		SuiteReportRecords.record(context.getUniqueId(),
+				new SuiteReportRecords.TestRecord(testName(context), settings.tolerance(), failed, findings));
 	}
 
 	/**
@@ -157,9 +157,9 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	 * The wait ends early once {@code counted} findings are down to {@code allowed} and no socket
 	 * of this JVM is still settling into a checked state.
 	 */
-	private static List<Finding> confirm(LingerCheck check, Pending pending, Observation first,
+	private static List<Finding> confirm(Check check, Pending pending, CheckObservation first,
 			ToIntFunction<List<Finding>> counted, int allowed, ExtensionContext context) throws SocketTableException {
-		TestSettings settings = pending.settings();
+		CheckSettings settings = pending.settings();
 		Reads reads = new Reads(first);
 		Duration grace = settings.grace();
 		if (grace.isZero()) {
@@ -191,53 +191,53 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/** Every finding, also those within the tolerance, reaches Surefire's XML and IDEs as a report entry. */
 	private static void publish(ExtensionContext context, List<Finding> findings) {
 		if (!findings.isEmpty()) {
-			context.publishReportEntry(LingeringSocketsMessages.reportEntry(findings));
+			context.publishReportEntry(Messages.reportEntry(findings));
 		}
 	}
 
-	private static void unsupportedPlatform(ExtensionContext context, NoLingerConfiguration configuration,
+	private static void unsupportedPlatform(ExtensionContext context, CheckConfiguration configuration,
 			SocketTableSource source) throws SocketTableException {
 		if (configuration.failOnUnsupportedPlatform()) {
 			throw new SocketTableException(
-					LingeringSocketsMessages.unsupportedPlatform(source.describe(), UNSUPPORTED_KEY));
+					Messages.unsupportedPlatform(source.describe(), UNSUPPORTED_KEY));
 		}
 		Store root = context.getRoot().getStore(NAMESPACE);
 		Object first = new Object();
 		if (root.getOrComputeIfAbsent("unsupported-platform-warning", key -> first) == first) {
-			String warning = LingeringSocketsMessages.skippedOnUnsupportedPlatform(source.describe(), UNSUPPORTED_KEY);
+			String warning = Messages.skippedOnUnsupportedPlatform(source.describe(), UNSUPPORTED_KEY);
 			LOGGER.warning(warning);
 			context.publishReportEntry("nolinger", warning);
 		}
 	}
 
-	private static NoLingerConfiguration configuration(ExtensionContext context) {
-		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(NoLingerConfiguration.class,
-				key -> NoLingerConfiguration.from(context::getConfigurationParameter), NoLingerConfiguration.class);
+	private static CheckConfiguration configuration(ExtensionContext context) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(CheckConfiguration.class,
+				key -> CheckConfiguration.from(context::getConfigurationParameter), CheckConfiguration.class);
 	}
 
-	private static KnownLeaks knownLeaks(ExtensionContext context, NoLingerConfiguration configuration) {
-		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(KnownLeaks.class,
-				key -> configuration.baseline().map(file -> KnownLeaks.read(file, BASELINE_KEY)).orElseGet(KnownLeaks::empty),
-				KnownLeaks.class);
+	private static BaselineFile knownLeaks(ExtensionContext context, CheckConfiguration configuration) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(BaselineFile.class,
+				key -> configuration.baseline().map(file -> BaselineFile.read(file, BASELINE_KEY)).orElseGet(BaselineFile::empty),
+				BaselineFile.class);
 	}
 
-	private static EphemeralPorts ephemeralPorts(ExtensionContext context) {
-		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(EphemeralPorts.class,
-				key -> EphemeralPorts.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")), EphemeralPorts.class);
+	private static BaselinePorts ephemeralPorts(ExtensionContext context) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(BaselinePorts.class,
+				key -> BaselinePorts.read(Path.of("/proc/sys/net/ipv4/ip_local_port_range")), BaselinePorts.class);
 	}
 
 	/** Collects this run's findings and rewrites the baseline file when the run ends (JUnit closes stored AutoCloseables). */
-	private static BaselineWriter baselineWriter(ExtensionContext context, NoLingerConfiguration configuration) {
+	private static BaselineWriter baselineWriter(ExtensionContext context, CheckConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(BaselineWriter.class,
 				key -> new BaselineWriter(configuration.baseline().orElseThrow(), ephemeralPorts(context)),
 				BaselineWriter.class);
 	}
 
-	private static LingerCheck check(ExtensionContext context, NoLingerConfiguration configuration) {
-		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(LingerCheck.class,
-				key -> new LingerCheck(SocketTableSources.select(configuration),
-						new ProcSelfFdSource(Path.of("/proc/self/fd"))),
-				LingerCheck.class);
+	private static Check check(ExtensionContext context, CheckConfiguration configuration) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class,
+				key -> new Check(SocketTableSources.select(configuration),
+						new OwnershipProcSelfFd(Path.of("/proc/self/fd"))),
+				Check.class);
 	}
 
 	/** The annotation nearest to the test: on the method, then its class, then enclosing classes. */
@@ -264,28 +264,28 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		return display.equals(method) ? name : name + " [" + display + "]";
 	}
 
-	private record Pending(TestSettings settings, Baseline baseline) {
+	private record Pending(CheckSettings settings, CheckSnapshot baseline) {
 	}
 
 	/** The findings of a {@value #BASELINE_WRITE_KEY} run, written to the baseline file at its end. */
 	private static final class BaselineWriter implements AutoCloseable {
 
 		private final Path file;
-		private final EphemeralPorts ephemeral;
-		private final Map<String, List<KnownLeaks.Key>> checked = new ConcurrentHashMap<>();
+		private final BaselinePorts ephemeral;
+		private final Map<String, List<BaselineFile.Key>> checked = new ConcurrentHashMap<>();
 
-		BaselineWriter(Path file, EphemeralPorts ephemeral) {
+		BaselineWriter(Path file, BaselinePorts ephemeral) {
 			this.file = file;
 			this.ephemeral = ephemeral;
 		}
 
 		void record(String testId, List<Finding> findings) {
-			this.checked.put(testId, findings.stream().map(f -> KnownLeaks.key(f, this.ephemeral)).toList());
+			this.checked.put(testId, findings.stream().map(f -> BaselineFile.key(f, this.ephemeral)).toList());
 		}
 
 		@Override
 		public void close() throws IOException {
-			KnownLeaks.rewrite(this.file, this.checked);
+			BaselineFile.rewrite(this.file, this.checked);
 			LOGGER.info(() -> "nolinger: wrote the baseline of " + this.checked.size() + " checked tests to " + this.file);
 		}
 	}
@@ -298,12 +298,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		private boolean settled;
 		private @Nullable SocketTableException failure;
 
-		Reads(Observation first) {
+		Reads(CheckObservation first) {
 			this.current = judged(first);
 		}
 
 		/** Sockets still settling count as lingering if the grace runs out before they settle. */
-		private List<Finding> judged(Observation observation) {
+		private List<Finding> judged(CheckObservation observation) {
 			this.settled = observation.settling().isEmpty();
 			if (this.settled) {
 				return observation.findings();
@@ -313,7 +313,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			return all;
 		}
 
-		void add(Observation next) {
+		void add(CheckObservation next) {
 			this.previous = this.current;
 			this.current = judged(next);
 		}
@@ -322,7 +322,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		 * Reads again and returns the count that decides, or {@code Integer.MAX_VALUE} while a
 		 * socket is still settling. A read that fails stops the wait; the failure is reported after it.
 		 */
-		int next(LingerCheck check, Pending pending, ToIntFunction<List<Finding>> counted) {
+		int next(Check check, Pending pending, ToIntFunction<List<Finding>> counted) {
 			try {
 				add(check.observe(pending.baseline(), pending.settings().states()));
 				return this.settled ? counted.applyAsInt(this.current) : Integer.MAX_VALUE;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 final class SocketTableSources {
 
-	static final String NETLINK_CLASS = "dev.nolinger.NetlinkSocketTableSource";
+	static final String NETLINK_CLASS = "dev.nolinger.SocketTableNetlinkSource";
 
 	static final int NETLINK_MIN_JAVA = 22;
 
@@ -26,8 +26,8 @@ final class SocketTableSources {
 	private SocketTableSources() {
 	}
 
-	static SocketTableSource select(NoLingerConfiguration configuration) {
-		ProcSocketTableSource proc = new ProcSocketTableSource(configuration.procNet());
+	static SocketTableSource select(CheckConfiguration configuration) {
+		SocketTableProcSource proc = new SocketTableProcSource(configuration.procNet());
 		switch (configuration.source()) {
 			case PROC:
 				LOGGER.config(() -> "nolinger: reading the socket table from " + configuration.procNet()
@@ -41,11 +41,11 @@ final class SocketTableSources {
 					return netlink;
 				}
 				catch (SocketTableException e) {
-					throw new ExtensionConfigurationException(LingeringSocketsMessages
+					throw new ExtensionConfigurationException(Messages
 						.netlinkUnavailable(NoLingeringSocketsExtension.SOURCE_KEY, e.getMessage()), e);
 				}
 			default:
-				if (!configuration.procNet().equals(NoLingerConfiguration.DEFAULT_PROC_NET)) {
+				if (!configuration.procNet().equals(CheckConfiguration.DEFAULT_PROC_NET)) {
 					LOGGER.config(() -> "nolinger: reading the socket table from " + configuration.procNet()
 							+ "/tcp and tcp6, because " + NoLingeringSocketsExtension.PROC_NET_KEY
 							+ " is set; netlink sees only this process's network namespace");

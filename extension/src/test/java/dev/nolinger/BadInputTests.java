@@ -38,7 +38,7 @@ class BadInputTests {
 	void fdDirectoryThatDoesNotExist(@TempDir Path dir) {
 		Path missing = dir.resolve("fd");
 
-		assertThatThrownBy(() -> new ProcSelfFdSource(missing).socketInodes())
+		assertThatThrownBy(() -> new OwnershipProcSelfFd(missing).socketInodes())
 			.isInstanceOf(SocketTableException.class)
 			.hasMessage("cannot list " + missing + ": it does not exist");
 	}
@@ -50,14 +50,14 @@ class BadInputTests {
 		Files.createSymbolicLink(fd.resolve("5"), Path.of("pipe:[77]"));
 		Files.createSymbolicLink(fd.resolve("6"), Path.of("socket:[12]"));
 
-		assertThat(new ProcSelfFdSource(fd).socketInodes()).containsExactlyInAnyOrder(4140L, 12L);
+		assertThat(new OwnershipProcSelfFd(fd).socketInodes()).containsExactlyInAnyOrder(4140L, 12L);
 	}
 
 	@Test
 	void malformedFdLinkIsNamed(@TempDir Path fd) throws Exception {
 		Files.createSymbolicLink(fd.resolve("3"), Path.of("socket:[12x]"));
 
-		assertThatThrownBy(() -> new ProcSelfFdSource(fd).socketInodes())
+		assertThatThrownBy(() -> new OwnershipProcSelfFd(fd).socketInodes())
 			.hasMessage("unexpected link " + fd.resolve("3") + " -> socket:[12x]");
 	}
 

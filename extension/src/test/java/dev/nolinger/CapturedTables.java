@@ -31,7 +31,7 @@ final class CapturedTables {
 	static List<TcpSocket> lines(String resource) throws SocketTableException {
 		byte[] data = bytes(resource);
 		List<TcpSocket> lines = new ArrayList<>();
-		ProcNetTcpParser.parse(resource, data, data.length, resource.endsWith("6"), lines::add);
+		SocketTableParser.parse(resource, data, data.length, resource.endsWith("6"), lines::add);
 		return lines;
 	}
 

@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** One in-process run of {@link NoLingerCommand}, with what it printed. */
+/** One in-process run of {@link Command}, with what it printed. */
 record CommandRun(int status, String out, String err) {
 
 	static final Path PROC = Path.of("/proc");
@@ -19,7 +19,7 @@ record CommandRun(int status, String out, String err) {
 		int status;
 		try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
 				PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-			status = NoLingerCommand.run(args, outStream, errStream, procRoot);
+			status = Command.run(args, outStream, errStream, procRoot);
 		}
 		return new CommandRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
 	}

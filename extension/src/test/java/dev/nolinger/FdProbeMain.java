@@ -13,7 +13,7 @@ public final class FdProbeMain {
 
 	public static void main(String[] args) {
 		try {
-			System.out.println("inodes " + new ProcSelfFdSource(Path.of(args[0])).socketInodes().size());
+			System.out.println("inodes " + new OwnershipProcSelfFd(Path.of(args[0])).socketInodes().size());
 		}
 		catch (SocketTableException e) {
 			System.out.println(e.getMessage());

@@ -62,7 +62,7 @@ class SocketTableSourcesTests {
 	void bothSourcesGiveTheSameTable() throws Exception {
 		assumeTrue(NETLINK_JAVA, "netlink needs Java 22 or later");
 		SocketTableSource netlink = SocketTableSources.netlink();
-		SocketTableSource proc = new ProcSocketTableSource(Path.of("/proc/net"));
+		SocketTableSource proc = new SocketTableProcSource(Path.of("/proc/net"));
 		Set<Integer> ports = new HashSet<>();
 		List<Expected> expected = new ArrayList<>();
 		connections(StandardProtocolFamily.INET, InetAddress.getByName("127.0.0.1"), ports, expected);
@@ -74,7 +74,7 @@ class SocketTableSourcesTests {
 		awaitStates(proc, expected);
 		for (Set<TcpState> states : List.of(SocketTableSource.ALL_STATES,
 				EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT),
-				LingerCheck.observedStates(NoLingerConfiguration.DEFAULT_STATES), EnumSet.of(TcpState.LISTEN))) {
+				Check.observedStates(CheckConfiguration.DEFAULT_STATES), EnumSet.of(TcpState.LISTEN))) {
 			Set<Seen> fromProc = seen(proc.read(states), ports);
 			Set<Seen> fromNetlink = seen(netlink.read(states), ports);
 			assertThat(fromNetlink).as("netlink, asked for %s", states).isEqualTo(fromProc);
@@ -102,7 +102,7 @@ class SocketTableSourcesTests {
 
 	@Test
 	void autoPicksNetlinkWhereItWorksAndProcElsewhere() {
-		SocketTableSource source = SocketTableSources.select(configuration("auto", NoLingerConfiguration.DEFAULT_PROC_NET));
+		SocketTableSource source = SocketTableSources.select(configuration("auto", CheckConfiguration.DEFAULT_PROC_NET));
 
 		// "netlink sock_diag" alone: this kernel answers TCPDIAG_GETSOCK, one walk for both families.
 		assertThat(source.describe()).isEqualTo(NETLINK_JAVA ? "netlink sock_diag" : "/proc/net/tcp");
@@ -113,14 +113,14 @@ class SocketTableSourcesTests {
 	void autoReadsProcWhenProcNetIsSet() {
 		SocketTableSource source = SocketTableSources.select(configuration("auto", Path.of("/tmp/elsewhere")));
 
-		assertThat(source).isInstanceOf(ProcSocketTableSource.class);
+		assertThat(source).isInstanceOf(SocketTableProcSource.class);
 		assertThat(source.describe()).isEqualTo("/tmp/elsewhere/tcp");
 	}
 
 	@Test
 	void procWhenAskedFor() {
-		assertThat(SocketTableSources.select(configuration("proc", NoLingerConfiguration.DEFAULT_PROC_NET)))
-			.isInstanceOf(ProcSocketTableSource.class);
+		assertThat(SocketTableSources.select(configuration("proc", CheckConfiguration.DEFAULT_PROC_NET)))
+			.isInstanceOf(SocketTableProcSource.class);
 	}
 
 	@Test
@@ -165,8 +165,8 @@ class SocketTableSourcesTests {
 		}
 	}
 
-	private static NoLingerConfiguration configuration(String source, Path procNet) {
-		return NoLingerConfiguration.from(key -> switch (key) {
+	private static CheckConfiguration configuration(String source, Path procNet) {
+		return CheckConfiguration.from(key -> switch (key) {
 			case NoLingeringSocketsExtension.SOURCE_KEY -> Optional.of(source);
 			case NoLingeringSocketsExtension.PROC_NET_KEY -> Optional.of(procNet.toString());
 			default -> Optional.empty();

@@ -108,7 +108,7 @@ class UnderNoiseTests {
 	}
 
 	private static long lingeringInTable() throws SocketTableException {
-		return new ProcSocketTableSource(Path.of("/proc/net")).read()
+		return new SocketTableProcSource(Path.of("/proc/net")).read()
 			.sockets()
 			.stream()
 			.filter(s -> s.state() == TcpState.CLOSE_WAIT || s.state() == TcpState.FIN_WAIT2)

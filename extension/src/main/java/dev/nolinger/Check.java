@@ -1,0 +1,162 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Snapshot before, findings after: the JUnit-free core of the check. One instance serves a
+ * whole test run, so its inode verdicts and ownership history span tests.
+ */
+final class Check {
+
+	private final SocketTableSource source;
+	private final OwnershipInodes inodes;
+	private final OwnershipHistory history = new OwnershipHistory();
+
+	Check(SocketTableSource source, OwnershipInodeSource fds) {
+		this.source = source;
+		this.inodes = new OwnershipInodes(fds);
+	}
+
+	SocketTableSource source() {
+		return this.source;
+	}
+
+	/**
+	 * The states a read must include for the check of {@code checked} states: those, plus every
+	 * state attribution looks at. That is all of them except TIME_WAIT: a TIME_WAIT minisocket
+	 * has inode 0, so it never proves ownership, and it is the other end only of a LAST_ACK,
+	 * CLOSING or TIME_WAIT socket, so it is read only when one of those is checked. Leaving it
+	 * out matters, because churn fills tables with TIME_WAIT. Both sources leave out the same.
+	 */
+	static Set<TcpState> observedStates(Set<TcpState> checked) {
+		EnumSet<TcpState> states = EnumSet.allOf(TcpState.class);
+		if (!checked.contains(TcpState.LAST_ACK) && !checked.contains(TcpState.CLOSING)
+				&& !checked.contains(TcpState.TIME_WAIT)) {
+			states.remove(TcpState.TIME_WAIT);
+		}
+		return states;
+	}
+
+	/** The states that decide whether a test is clean: the checked ones and those that settle into one. */
+	static Set<TcpState> judgedStates(Set<TcpState> checked) {
+		EnumSet<TcpState> states = EnumSet.noneOf(TcpState.class);
+		for (TcpState state : TcpState.values()) {
+			if (checked.contains(state) || CheckSettling.settlesInto(state).stream().anyMatch(checked::contains)) {
+				states.add(state);
+			}
+		}
+		return states;
+	}
+
+	CheckSnapshot baseline(Set<TcpState> states) throws SocketTableException {
+		SocketTable table = this.source.read(observedStates(states));
+		this.inodes.classify(table);
+		recordOwned(table, List.of());
+		Set<TcpSocket.Key> before = new HashSet<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (states.contains(socket.state())) {
+				before.add(socket.key());
+			}
+			// Already closing: the checked state it settles into during the test is not the test's doing.
+			for (TcpState settled : CheckSettling.settlesInto(socket.state())) {
+				if (states.contains(settled)) {
+					before.add(new TcpSocket.Key(socket.tuple(), settled));
+				}
+			}
+		}
+		return new CheckSnapshot(before, OwnershipAttribution.ownedListeners(table, this.inodes));
+	}
+
+	/**
+	 * This JVM's sockets that are in one of {@code states} now and were not in that state with
+	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan;
+	 * where the source filters by state cheaply, that read asks only for the {@linkplain
+	 * #judgedStates judged states}, and the table attribution needs is read only when needed.
+	 */
+	List<Finding> findings(CheckSnapshot baseline, Set<TcpState> states) throws SocketTableException {
+		return observe(baseline, states).findings();
+	}
+
+	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
+	CheckObservation observe(CheckSnapshot baseline, Set<TcpState> states) throws SocketTableException {
+		Set<TcpState> observed = observedStates(states);
+		Set<TcpState> judged = judgedStates(states);
+		List<TcpSocket> candidates = new ArrayList<>();
+		List<TcpSocket> settling = new ArrayList<>();
+		if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
+			sort(this.source.read(judged), baseline, states, candidates, settling);
+			if (candidates.isEmpty() && settling.isEmpty()) {
+				return CheckObservation.CLEAN;
+			}
+			candidates.clear();
+			settling.clear();
+		}
+		SocketTable table = this.source.read(observed);
+		sort(table, baseline, states, candidates, settling);
+		if (candidates.isEmpty() && settling.isEmpty()) {
+			return CheckObservation.CLEAN;
+		}
+		this.inodes.classify(table);
+		List<TcpSocket> listeners = new ArrayList<>(baseline.listeners());
+		listeners.addAll(OwnershipAttribution.ownedListeners(table, this.inodes));
+		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history);
+		List<Finding> findings = ours(candidates, attribution);
+		recordOwned(table, findings);
+		return new CheckObservation(findings, ours(settling, attribution));
+	}
+
+	/** The sockets that are this JVM's, each with its proof, its end and its other end. */
+	private static List<Finding> ours(List<TcpSocket> sockets, OwnershipAttribution attribution) {
+		List<Finding> findings = new ArrayList<>();
+		for (TcpSocket socket : sockets) {
+			attribution.of(socket).ifPresent(ownership -> findings.add(
+					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
+		}
+		return findings;
+	}
+
+	/** New sockets in a checked state go to {@code candidates}; those still settling into one, to {@code settling}. */
+	private static void sort(SocketTable table, CheckSnapshot baseline, Set<TcpState> states, List<TcpSocket> candidates,
+			List<TcpSocket> settling) {
+		for (TcpSocket socket : table.sockets()) {
+			if (states.contains(socket.state())) {
+				if (!baseline.before().contains(socket.key())) {
+					candidates.add(socket);
+				}
+			}
+			else if (isSettlingIntoNew(socket, states, baseline)) {
+				settling.add(socket);
+			}
+		}
+	}
+
+	private static boolean isSettlingIntoNew(TcpSocket socket, Set<TcpState> states, CheckSnapshot baseline) {
+		for (TcpState settled : CheckSettling.settlesInto(socket.state())) {
+			if (states.contains(settled) && !baseline.before().contains(new TcpSocket.Key(socket.tuple(), settled))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void recordOwned(SocketTable table, List<Finding> findings) {
+		this.history.forgetAbsent(table);
+		List<SocketTuple> owned = new ArrayList<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (socket.state() != TcpState.LISTEN && this.inodes.isOwned(socket.inode())) {
+				owned.add(socket.tuple());
+			}
+		}
+		for (Finding finding : findings) {
+			owned.add(finding.socket().tuple());
+		}
+		this.history.record(owned);
+	}
+}

@@ -1,0 +1,133 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** Every message nolinger shows a user, built in one place. */
+final class Messages {
+
+	private static final Map<TcpState, String> HINTS = Map.ofEntries(
+			Map.entry(TcpState.CLOSE_WAIT, "the peer closed, and this JVM never called close() on its end."),
+			Map.entry(TcpState.FIN_WAIT2,
+					"this JVM closed (or called shutdownOutput()), and the peer never closed its end."),
+			Map.entry(TcpState.ESTABLISHED, "the connection is still open; neither end has closed it."),
+			Map.entry(TcpState.LISTEN, "a server socket is still listening; close it when the test ends."),
+			Map.entry(TcpState.FIN_WAIT1, "this JVM closed, and the peer has not acknowledged the FIN yet."),
+			Map.entry(TcpState.LAST_ACK,
+					"the peer closed, this JVM closed after it, and the final ACK has not arrived."),
+			Map.entry(TcpState.CLOSING, "both ends closed at once, and the final ACK has not arrived."),
+			Map.entry(TcpState.TIME_WAIT,
+					"this JVM closed first and the close completed; the kernel holds the 4-tuple for a while."),
+			Map.entry(TcpState.SYN_SENT, "a connect() is still waiting for the peer to answer."),
+			Map.entry(TcpState.SYN_RECV, "a connection is half-open, waiting for the client's ACK."),
+			Map.entry(TcpState.CLOSE, "the socket is closed but not yet released."));
+
+	private Messages() {
+	}
+
+	/**
+	 * The failure message:
+	 *
+	 * <pre>
+	 * 2 sockets lingering after Foo.bar() (tolerance 0):
+	 *   CLOSE_WAIT  server end  127.0.0.1:40000 -&gt; 127.0.0.1:50000  rule 1: inode 9 is an open fd of this JVM  other end: FIN_WAIT2, this JVM's
+	 *   ...
+	 * Hints:
+	 *   CLOSE_WAIT: ...
+	 * </pre>
+	 */
+	static String lingering(String testName, int tolerance, List<Finding> findings) {
+		return lingering(testName, tolerance, findings, 0, "");
+	}
+
+	/** The failure message, with a note on the sockets the baseline file already allows. */
+	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
+		List<Finding> sorted = new ArrayList<>(findings);
+		// Both ends of one connection sit next to each other.
+		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
+			.thenComparingInt(f -> Math.max(f.socket().local().port(), f.socket().remote().port()))
+			.thenComparing(f -> f.socket().state()));
+		List<String[]> rows = new ArrayList<>();
+		for (Finding finding : sorted) {
+			TcpSocket socket = finding.socket();
+			rows.add(new String[] { socket.state().name(), finding.role().label(), socket.tuple().toString(), reason(finding),
+					finding.otherEnd() == null ? "" : "other end: " + finding.otherEnd().state() + ", this JVM's" });
+		}
+		StringBuilder message = new StringBuilder();
+		message.append(sorted.size()).append(sorted.size() == 1 ? " socket" : " sockets")
+				.append(" lingering after ").append(testName).append(" (tolerance ").append(tolerance)
+				.append("):");
+		MessageTable.appendAligned(message, rows);
+		message.append("\nHints:");
+		Set<TcpState> states = sorted.stream().map(f -> f.socket().state())
+				.collect(Collectors.toCollection(TreeSet::new));
+		for (TcpState state : states) {
+			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
+		}
+		if (inBaseline > 0) {
+			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
+				.append(" that the baseline ").append(baseline).append(" allows this test.");
+		}
+		return message.toString();
+	}
+
+	/** One report entry per test: {@code nolinger.lingering} = count, {@code nolinger.socket.N} = one row each. */
+	static Map<String, String> reportEntry(List<Finding> findings) {
+		Map<String, String> entry = new java.util.LinkedHashMap<>();
+		entry.put("nolinger.lingering", String.valueOf(findings.size()));
+		int n = 1;
+		for (Finding finding : findings) {
+			TcpSocket socket = finding.socket();
+			entry.put("nolinger.socket." + n++, socket.state() + " " + finding.role().label() + " " + socket.tuple() + " ("
+					+ reason(finding) + ")");
+		}
+		return entry;
+	}
+
+	static String reason(Finding finding) {
+		Ownership ownership = finding.ownership();
+		String prefix = "rule " + ownership.rule().number() + ": ";
+		return prefix + switch (ownership.rule()) {
+			case OPEN_FD -> "inode " + finding.socket().inode() + " is an open fd of this JVM";
+			case MIRROR -> "mirror of this JVM's " + ownership.evidence().state() + " socket";
+			case LISTENER -> "local port is this JVM's listener " + ownership.evidence().local();
+			case SEEN_BEFORE -> "4-tuple seen owned by this JVM earlier";
+		};
+	}
+
+	static String hint(TcpState state) {
+		return HINTS.get(state);
+	}
+
+	static String unsupportedPlatform(String looked, String key) {
+		return "nolinger cannot check sockets on this platform: " + looked
+				+ " does not exist (the check needs Linux's /proc). Set " + key
+				+ "=skip to run the tests without the check.";
+	}
+
+	static String skippedOnUnsupportedPlatform(String looked, String key) {
+		return "nolinger: " + looked + " does not exist (the check needs Linux's /proc), so @NoLingeringSockets"
+				+ " checks nothing in this run. Set " + key + "=fail to make that an error.";
+	}
+
+	static String unreadableTable(String testName, SocketTableException cause) {
+		return "nolinger could not check " + testName + ": " + cause.getMessage();
+	}
+
+	static String netlinkUnavailable(String key, String why) {
+		return "nolinger cannot read the socket table through netlink, as " + key + "=netlink asks: " + why
+				+ ". Set " + key + "=auto to fall back to /proc where netlink is unavailable.";
+	}
+
+	static String invalidConfiguration(String key, String value, String expected) {
+		return "Invalid value for " + key + ": '" + value + "'; expected " + expected + ".";
+	}
+}

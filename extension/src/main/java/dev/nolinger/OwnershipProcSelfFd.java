@@ -1,0 +1,77 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/** Reads socket inodes from the {@code socket:[INODE]} links in {@code /proc/self/fd}. */
+final class OwnershipProcSelfFd implements OwnershipInodeSource {
+
+	private static final String PREFIX = "socket:[";
+
+	private final Path fdDirectory;
+
+	OwnershipProcSelfFd(Path fdDirectory) {
+		this.fdDirectory = fdDirectory;
+	}
+
+	@Override
+	public Set<Long> socketInodes() throws SocketTableException {
+		Set<Long> inodes = new HashSet<>();
+		try (DirectoryStream<Path> fds = Files.newDirectoryStream(this.fdDirectory)) {
+			for (Path fd : fds) {
+				String target = linkTarget(fd);
+				try {
+					long inode = socketInode(target);
+					if (inode >= 0) {
+						inodes.add(inode);
+					}
+				}
+				catch (NumberFormatException e) {
+					throw new SocketTableException("unexpected link " + fd + " -> " + target, e);
+				}
+			}
+		}
+		catch (AccessDeniedException e) {
+			throw new SocketTableException("cannot list " + this.fdDirectory
+					+ ": permission denied; nolinger needs it to tell this JVM's sockets from other processes'", e);
+		}
+		catch (NoSuchFileException e) {
+			throw new SocketTableException("cannot list " + this.fdDirectory + ": it does not exist", e);
+		}
+		catch (IOException e) {
+			throw new SocketTableException("cannot list " + this.fdDirectory + ": " + e, e);
+		}
+		return inodes;
+	}
+
+	/** Where an fd links to; empty when the fd was closed after the directory was listed. */
+	static String linkTarget(Path fd) throws IOException {
+		try {
+			return Files.readSymbolicLink(fd).toString();
+		}
+		catch (NoSuchFileException closedMeanwhile) {
+			return "";
+		}
+	}
+
+	/**
+	 * The inode of a {@code socket:[INODE]} link target, or -1 for any other kind of file.
+	 *
+	 * @throws NumberFormatException when a socket link holds no number
+	 */
+	static long socketInode(String target) {
+		if (!target.startsWith(PREFIX) || !target.endsWith("]")) {
+			return -1;
+		}
+		return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
+	}
+}

@@ -1,0 +1,86 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+
+/**
+ * Prints one summary when a launcher session in which {@code @NoLingeringSockets} checked tests
+ * ends, and writes {@code report.json} and {@code report.md} to {@value #REPORT_DIR_KEY}
+ * (default {@code target/nolinger}). The launcher finds it through {@code ServiceLoader}, both
+ * as a test execution listener, which collects each checked test, and as a session listener.
+ *
+ * <p>Surefire runs each test class of a fork as its own execution within one session, so the
+ * summary comes once per fork, at its end; an IDE's run is one session.
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class SuiteReportListener implements TestExecutionListener, LauncherSessionListener {
+
+	/** Configuration parameter naming the report directory: {@value}. */
+	public static final String REPORT_DIR_KEY = "nolinger.report.dir";
+
+	/** What this JVM checked since the last summary; the two listener roles are separate instances. */
+	private static final List<SuiteReport.Test> CHECKED = new ArrayList<>();
+
+	private static @Nullable Path reportDirectory;
+
+	/** Creates the listener; the launcher calls this. */
+	public SuiteReportListener() {
+	}
+
+	@Override
+	public void testPlanExecutionStarted(TestPlan testPlan) {
+		Path directory = Path.of(testPlan.getConfigurationParameters().get(REPORT_DIR_KEY).orElse("target/nolinger"));
+		synchronized (CHECKED) {
+			reportDirectory = directory;
+		}
+	}
+
+	@Override
+	public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
+		SuiteReportRecords.TestRecord record = SuiteReportRecords.take(identifier.getUniqueId());
+		if (record == null) {
+			return;
+		}
+		List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
+		synchronized (CHECKED) {
+			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
+					sockets));
+		}
+	}
+
+	@Override
+	public void launcherSessionClosed(LauncherSession session) {
+		SuiteReport own;
+		Path directory;
+		synchronized (CHECKED) {
+			if (CHECKED.isEmpty()) {
+				return;
+			}
+			own = new SuiteReport(CHECKED);
+			CHECKED.clear();
+			directory = reportDirectory == null ? Path.of("target/nolinger") : reportDirectory;
+		}
+		try {
+			SuiteReport run = SuiteReportFiles.write(directory, own);
+			System.out.println(run.consoleSummary(directory.resolve("report.md").toString()));
+		}
+		catch (IOException | RuntimeException e) {
+			System.err.println("nolinger: could not write the report to " + directory + ": " + e);
+			System.out.println(own.consoleSummary("(not written)"));
+		}
+	}
+}

@@ -1,0 +1,207 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attribution rules on tables captured around real closes by {@code capture-history.py}: two
+ * {@code ::1} connections, A and B. Between the captures A's server end closed first (its client
+ * never did), and B's client closed (its server never did).
+ */
+class CheckTests {
+
+	private static final Set<TcpState> DEFAULT_STATES = CheckConfiguration.DEFAULT_STATES;
+
+	private final Properties ids = CapturedTables.properties("history.properties");
+
+	private final Set<Long> openInodes = new HashSet<>();
+
+	private final AtomicInteger fdScans = new AtomicInteger();
+
+	@Test
+	void closeWaitWithOurInodeIsOursByRule1AndItsMinisocketMirrorByRule2() throws Exception {
+		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
+		Check check = check("history-before", "history-after");
+
+		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+
+		Finding closeWait = only(findings, TcpState.CLOSE_WAIT, port("b.listener.port"));
+		Finding finWait2 = only(findings, TcpState.FIN_WAIT2, port("b.client.port"));
+		assertThat(closeWait.ownership().rule()).isEqualTo(OwnershipRule.OPEN_FD);
+		assertThat(closeWait.role()).isEqualTo(Finding.Role.SERVER);
+		assertThat(closeWait.otherEnd()).isEqualTo(finWait2.socket());
+		assertThat(finWait2.socket().inode()).isZero();
+		assertThat(finWait2.ownership()).isEqualTo(new Ownership(OwnershipRule.MIRROR, closeWait.socket()));
+		assertThat(finWait2.role()).isEqualTo(Finding.Role.CLIENT);
+	}
+
+	@Test
+	void orphanOnOurListenersPortIsOursByRule3EvenWhenThePeerIsNot() throws Exception {
+		// Only A's listener is ours: its client, now in CLOSE_WAIT, stands for another process.
+		openInodes(id("a.listener.inode"));
+		Check check = check("history-before", "history-after");
+
+		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+
+		assertThat(findings).hasSize(1);
+		Finding finding = findings.get(0);
+		assertThat(finding.socket().state()).isEqualTo(TcpState.FIN_WAIT2);
+		assertThat(finding.socket().local().port()).isEqualTo(port("a.listener.port"));
+		assertThat(finding.ownership().rule()).isEqualTo(OwnershipRule.LISTENER);
+		assertThat(finding.ownership().evidence().state()).isEqualTo(TcpState.LISTEN);
+		assertThat(finding.role()).isEqualTo(Finding.Role.SERVER);
+		assertThat(finding.otherEnd()).isNull();
+	}
+
+	@Test
+	void orphanWhoseTupleWasOursAtAnEarlierObservationIsOursByRule4() throws Exception {
+		// B's client was ours while connected; its peer stands for another process.
+		openInodes(id("b.client.inode"));
+		Check check = check("history-before", "history-after");
+		CheckSnapshot baseline = check.baseline(DEFAULT_STATES);
+		openInodes.clear();
+
+		List<Finding> findings = check.findings(baseline, DEFAULT_STATES);
+
+		assertThat(findings).singleElement().satisfies(finding -> {
+			assertThat(finding.socket().state()).isEqualTo(TcpState.FIN_WAIT2);
+			assertThat(finding.socket().local().port()).isEqualTo(port("b.client.port"));
+			assertThat(finding.ownership().rule()).isEqualTo(OwnershipRule.SEEN_BEFORE);
+		});
+	}
+
+	@Test
+	void anotherProcesssSocketsNeverCount() throws Exception {
+		Check check = check("history-before", "history-after");
+
+		assertThat(check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
+	}
+
+	@Test
+	void socketsAlreadyLingeringBeforeTheTestNeverCount() throws Exception {
+		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
+		Check check = check("history-after", "history-after");
+
+		assertThat(check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
+	}
+
+	@Test
+	void scansFdsOnlyWhenTheTableShowsAnInodeWithNoVerdict() throws Exception {
+		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
+		Check check = check("history-before", "history-before", "history-before", "history-after");
+
+		CheckSnapshot baseline = check.baseline(DEFAULT_STATES);
+		assertThat(fdScans).hasValue(1);
+		assertThat(check.findings(baseline, DEFAULT_STATES)).isEmpty();
+		check.baseline(DEFAULT_STATES);
+		assertThat(fdScans).as("no new inode and no candidate: no scan").hasValue(1);
+		assertThat(check.findings(baseline, DEFAULT_STATES)).hasSize(2);
+	}
+
+	@Test
+	void onlyTheNamedStatesCount() throws Exception {
+		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"), id("a.listener.inode"));
+		Set<TcpState> listen = Set.of(TcpState.LISTEN);
+		Check check = check("history-after", "history-after");
+
+		CheckSnapshot nothingBefore = new CheckSnapshot(Set.of(), List.of());
+		assertThat(check.findings(nothingBefore, listen)).extracting(f -> f.socket().local().port())
+			.containsExactlyInAnyOrder(port("a.listener.port"), port("b.listener.port"));
+	}
+
+	@Test
+	void socketAlreadyClosingAtTheBaselineIsNotBlamedWhenItSettlesDuringTheTest() throws Exception {
+		// capture-settling.py: a closed client stuck in FIN_WAIT1, then FIN_WAIT2 once the server read its data.
+		Properties settling = CapturedTables.properties("settling.properties");
+		openInodes(Long.parseLong(settling.getProperty("server.inode")), Long.parseLong(settling.getProperty("listener.inode")));
+		Check check = check("settling-closing", "settling-settled");
+
+		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+
+		assertThat(findings).as("the server end's CLOSE_WAIT is new; the client's FIN_WAIT2 only finished an earlier close")
+			.singleElement()
+			.satisfies(finding -> {
+				assertThat(finding.socket().state()).isEqualTo(TcpState.CLOSE_WAIT);
+				assertThat(finding.socket().remote().port()).isEqualTo(Integer.parseInt(settling.getProperty("client.port")));
+			});
+	}
+
+	@Test
+	void socketTheTestLeftClosingIsUnsettledUntilItReachesACheckedState() throws Exception {
+		Properties settling = CapturedTables.properties("settling.properties");
+		openInodes(Long.parseLong(settling.getProperty("server.inode")), Long.parseLong(settling.getProperty("listener.inode")));
+		Check check = check("history-before", "settling-closing", "settling-settled");
+		CheckSnapshot baseline = check.baseline(DEFAULT_STATES);
+
+		CheckObservation closing = check.observe(baseline, DEFAULT_STATES);
+		CheckObservation settled = check.observe(baseline, DEFAULT_STATES);
+
+		assertThat(closing.findings()).isEmpty();
+		assertThat(closing.unsettled()).as("the client's FIN_WAIT1, ours as the mirror of our server end").isEqualTo(1);
+		assertThat(settled.unsettled()).isZero();
+		assertThat(settled.findings()).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT);
+	}
+
+	private Check check(String... captures) throws SocketTableException {
+		Deque<SocketTable> tables = new ArrayDeque<>();
+		for (String capture : captures) {
+			tables.add(CapturedTables.table(capture));
+		}
+		SocketTableSource source = new SocketTableSource() {
+			@Override
+			public boolean isAvailable() {
+				return true;
+			}
+
+			@Override
+			public String describe() {
+				return "captured tables";
+			}
+
+			@Override
+			public SocketTable read(Set<TcpState> states) {
+				SocketTable table = tables.size() > 1 ? tables.poll() : tables.peek();
+				return SocketTable.of(table.sockets().stream().filter(s -> states.contains(s.state())).toList());
+			}
+		};
+		return new Check(source, () -> {
+			fdScans.incrementAndGet();
+			return Set.copyOf(openInodes);
+		});
+	}
+
+	private void openInodes(long... inodes) {
+		for (long inode : inodes) {
+			openInodes.add(inode);
+		}
+	}
+
+	private long id(String key) {
+		return Long.parseLong(ids.getProperty(key));
+	}
+
+	private int port(String key) {
+		return Integer.parseInt(ids.getProperty(key));
+	}
+
+	private static Finding only(List<Finding> findings, TcpState state, int localPort) {
+		List<Finding> matching = findings.stream()
+			.filter(f -> f.socket().state() == state && f.socket().local().port() == localPort)
+			.toList();
+		assertThat(matching).as(state + " on local port " + localPort + " in " + findings).hasSize(1);
+		return matching.get(0);
+	}
+}
