@@ -75,7 +75,7 @@ public final class PerformanceReport {
 
 		StringBuilder report = new StringBuilder();
 		report.append(String.format(Locale.ROOT, "Snapshot of the socket table, %s, median ms per read (JMH average time; /proc and its floor read back to back, in alternating order)%n%n", here));
-		report.append("| sockets added | sockets listed | kernel floor: read both /proc files | /proc source | /proc ÷ floor | netlink, baseline states | netlink, checked states only | check per clean test, /proc | check per clean test, netlink |\n");
+		report.append("| sockets added | sockets listed | kernel floor: read both /proc files | /proc source | /proc ÷ floor | netlink, snapshot states | netlink, checked states only | check per clean test, /proc | check per clean test, netlink |\n");
 		report.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		for (String size : SIZES) {
 			double[] split = floorAndProc(floors, size);

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One observation of the table through netlink, with {@code sockets} established loopback sockets
- * added to it, and the check a clean test pays on either source (a baseline read before, a read
+ * added to it, and the check a clean test pays on either source (a snapshot read before, a read
  * after). {@link ProcVersusFloorBenchmark} measures the {@code /proc} source against the floor.
  */
 @State(Scope.Benchmark)
@@ -75,7 +75,7 @@ public class SnapshotBenchmark {
 		this.table.close();
 	}
 
-	/** What a baseline reads through netlink. */
+	/** What a snapshot reads through netlink. */
 	@Benchmark
 	public SocketTable netlinkSnapshot() throws SocketTableException {
 		return netlink().read(this.observed);
@@ -87,17 +87,17 @@ public class SnapshotBenchmark {
 		return netlink().read(this.checked);
 	}
 
-	/** The whole check of one clean test through /proc: baseline before, findings after. */
+	/** The whole check of one clean test through /proc: snapshot before, findings after. */
 	@Benchmark
 	public List<Finding> procPerTest() throws SocketTableException {
-		return this.procCheck.findings(this.procCheck.baseline(this.checked), this.checked);
+		return this.procCheck.findings(this.procCheck.snapshot(this.checked), this.checked);
 	}
 
 	/** The whole check of one clean test through netlink. */
 	@Benchmark
 	public List<Finding> netlinkPerTest() throws SocketTableException {
 		netlink();
-		return this.netlinkCheck.findings(this.netlinkCheck.baseline(this.checked), this.checked);
+		return this.netlinkCheck.findings(this.netlinkCheck.snapshot(this.checked), this.checked);
 	}
 
 	private SocketTableSource netlink() {

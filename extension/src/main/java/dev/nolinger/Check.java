@@ -55,7 +55,7 @@ final class Check {
 		return states;
 	}
 
-	CheckSnapshot baseline(Set<TcpState> states) throws SocketTableException {
+	CheckSnapshot snapshot(Set<TcpState> states) throws SocketTableException {
 		SocketTable table = this.source.read(observedStates(states));
 		this.inodes.classify(table);
 		recordOwned(table, List.of());
@@ -76,22 +76,22 @@ final class Check {
 
 	/**
 	 * This JVM's sockets that are in one of {@code states} now and were not in that state with
-	 * the same 4-tuple at the baseline. A table with no such socket costs one read and no fd scan;
+	 * the same 4-tuple at the snapshot. A table with no such socket costs one read and no fd scan;
 	 * where the source filters by state cheaply, that read asks only for the {@linkplain
 	 * #judgedStates judged states}, and the table attribution needs is read only when needed.
 	 */
-	List<Finding> findings(CheckSnapshot baseline, Set<TcpState> states) throws SocketTableException {
-		return observe(baseline, states).findings();
+	List<Finding> findings(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
+		return observe(snapshot, states).findings();
 	}
 
 	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
-	CheckObservation observe(CheckSnapshot baseline, Set<TcpState> states) throws SocketTableException {
+	CheckObservation observe(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
 		Set<TcpState> observed = observedStates(states);
 		Set<TcpState> judged = judgedStates(states);
 		List<TcpSocket> candidates = new ArrayList<>();
 		List<TcpSocket> settling = new ArrayList<>();
 		if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
-			sort(this.source.read(judged), baseline, states, candidates, settling);
+			sort(this.source.read(judged), snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
 				return CheckObservation.CLEAN;
 			}
@@ -99,12 +99,12 @@ final class Check {
 			settling.clear();
 		}
 		SocketTable table = this.source.read(observed);
-		sort(table, baseline, states, candidates, settling);
+		sort(table, snapshot, states, candidates, settling);
 		if (candidates.isEmpty() && settling.isEmpty()) {
 			return CheckObservation.CLEAN;
 		}
 		this.inodes.classify(table);
-		List<TcpSocket> listeners = new ArrayList<>(baseline.listeners());
+		List<TcpSocket> listeners = new ArrayList<>(snapshot.listeners());
 		listeners.addAll(OwnershipAttribution.ownedListeners(table, this.inodes));
 		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history);
 		List<Finding> findings = ours(candidates, attribution);
@@ -123,23 +123,23 @@ final class Check {
 	}
 
 	/** New sockets in a checked state go to {@code candidates}; those still settling into one, to {@code settling}. */
-	private static void sort(SocketTable table, CheckSnapshot baseline, Set<TcpState> states, List<TcpSocket> candidates,
+	private static void sort(SocketTable table, CheckSnapshot snapshot, Set<TcpState> states, List<TcpSocket> candidates,
 			List<TcpSocket> settling) {
 		for (TcpSocket socket : table.sockets()) {
 			if (states.contains(socket.state())) {
-				if (!baseline.before().contains(socket.key())) {
+				if (!snapshot.before().contains(socket.key())) {
 					candidates.add(socket);
 				}
 			}
-			else if (isSettlingIntoNew(socket, states, baseline)) {
+			else if (isSettlingIntoNew(socket, states, snapshot)) {
 				settling.add(socket);
 			}
 		}
 	}
 
-	private static boolean isSettlingIntoNew(TcpSocket socket, Set<TcpState> states, CheckSnapshot baseline) {
+	private static boolean isSettlingIntoNew(TcpSocket socket, Set<TcpState> states, CheckSnapshot snapshot) {
 		for (TcpState settled : CheckSettling.settlesInto(socket.state())) {
-			if (states.contains(settled) && !baseline.before().contains(new TcpSocket.Key(socket.tuple(), settled))) {
+			if (states.contains(settled) && !snapshot.before().contains(new TcpSocket.Key(socket.tuple(), settled))) {
 				return true;
 			}
 		}

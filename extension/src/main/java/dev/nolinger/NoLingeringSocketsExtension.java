@@ -92,19 +92,19 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			unsupportedPlatform(context, configuration, check.source());
 			return;
 		}
-		CheckSnapshot baseline;
+		CheckSnapshot snapshot;
 		try {
-			baseline = check.baseline(settings.states());
+			snapshot = check.snapshot(settings.states());
 		}
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
-		context.getStore(NAMESPACE).put(CheckSnapshot.class, new Pending(settings, baseline));
+		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot));
 	}
 
 	@Override
 	public void afterEach(ExtensionContext context) throws Exception {
-		Pending pending = context.getStore(NAMESPACE).remove(CheckSnapshot.class, Pending.class);
+		Pending pending = context.getStore(NAMESPACE).remove(Pending.class, Pending.class);
 		if (pending == null) {
 			return;
 		}
@@ -114,7 +114,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		String testId = context.getUniqueId();
 		try {
 			if (configuration.writeBaseline()) {
-				CheckObservation first = check.observe(pending.baseline(), settings.states());
+				CheckObservation first = check.observe(pending.snapshot(), settings.states());
 				List<Finding> findings = first.findings();
 				if (!findings.isEmpty() || first.unsettled() > 0) {
 					findings = confirm(check, pending, first, List::size, 0, context);
@@ -126,7 +126,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			BaselineFile known = knownLeaks(context, configuration);
 			BaselinePorts ephemeral = ephemeralPorts(context);
 			ToIntFunction<List<Finding>> counted = f -> known.beyond(testId, f, ephemeral).size();
-			CheckObservation first = check.observe(pending.baseline(), settings.states());
+			CheckObservation first = check.observe(pending.snapshot(), settings.states());
 			List<Finding> findings = first.findings();
 			if (counted.applyAsInt(findings) > settings.tolerance() || first.unsettled() > 0) {
 				findings = confirm(check, pending, first, counted, settings.tolerance(), context);
@@ -163,7 +163,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		Reads reads = new Reads(first);
 		Duration grace = settings.grace();
 		if (grace.isZero()) {
-			reads.add(check.observe(pending.baseline(), settings.states()));
+			reads.add(check.observe(pending.snapshot(), settings.states()));
 			return reads.confirmed();
 		}
 		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
@@ -264,7 +264,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		return display.equals(method) ? name : name + " [" + display + "]";
 	}
 
-	private record Pending(CheckSettings settings, CheckSnapshot baseline) {
+	private record Pending(CheckSettings settings, CheckSnapshot snapshot) {
 	}
 
 	/** The findings of a {@value #BASELINE_WRITE_KEY} run, written to the baseline file at its end. */
@@ -324,7 +324,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		 */
 		int next(Check check, Pending pending, ToIntFunction<List<Finding>> counted) {
 			try {
-				add(check.observe(pending.baseline(), pending.settings().states()));
+				add(check.observe(pending.snapshot(), pending.settings().states()));
 				return this.settled ? counted.applyAsInt(this.current) : Integer.MAX_VALUE;
 			}
 			catch (SocketTableException e) {

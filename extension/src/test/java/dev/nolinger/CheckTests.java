@@ -35,7 +35,7 @@ class CheckTests {
 		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
 		Check check = check("history-before", "history-after");
 
-		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+		List<Finding> findings = check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
 
 		Finding closeWait = only(findings, TcpState.CLOSE_WAIT, port("b.listener.port"));
 		Finding finWait2 = only(findings, TcpState.FIN_WAIT2, port("b.client.port"));
@@ -53,7 +53,7 @@ class CheckTests {
 		openInodes(id("a.listener.inode"));
 		Check check = check("history-before", "history-after");
 
-		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+		List<Finding> findings = check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
 
 		assertThat(findings).hasSize(1);
 		Finding finding = findings.get(0);
@@ -70,10 +70,10 @@ class CheckTests {
 		// B's client was ours while connected; its peer stands for another process.
 		openInodes(id("b.client.inode"));
 		Check check = check("history-before", "history-after");
-		CheckSnapshot baseline = check.baseline(DEFAULT_STATES);
+		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
 		openInodes.clear();
 
-		List<Finding> findings = check.findings(baseline, DEFAULT_STATES);
+		List<Finding> findings = check.findings(snapshot, DEFAULT_STATES);
 
 		assertThat(findings).singleElement().satisfies(finding -> {
 			assertThat(finding.socket().state()).isEqualTo(TcpState.FIN_WAIT2);
@@ -86,7 +86,7 @@ class CheckTests {
 	void anotherProcesssSocketsNeverCount() throws Exception {
 		Check check = check("history-before", "history-after");
 
-		assertThat(check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
+		assertThat(check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
 	}
 
 	@Test
@@ -94,7 +94,7 @@ class CheckTests {
 		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
 		Check check = check("history-after", "history-after");
 
-		assertThat(check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
+		assertThat(check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
 	}
 
 	@Test
@@ -102,12 +102,12 @@ class CheckTests {
 		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
 		Check check = check("history-before", "history-before", "history-before", "history-after");
 
-		CheckSnapshot baseline = check.baseline(DEFAULT_STATES);
+		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
 		assertThat(fdScans).hasValue(1);
-		assertThat(check.findings(baseline, DEFAULT_STATES)).isEmpty();
-		check.baseline(DEFAULT_STATES);
+		assertThat(check.findings(snapshot, DEFAULT_STATES)).isEmpty();
+		check.snapshot(DEFAULT_STATES);
 		assertThat(fdScans).as("no new inode and no candidate: no scan").hasValue(1);
-		assertThat(check.findings(baseline, DEFAULT_STATES)).hasSize(2);
+		assertThat(check.findings(snapshot, DEFAULT_STATES)).hasSize(2);
 	}
 
 	@Test
@@ -128,7 +128,7 @@ class CheckTests {
 		openInodes(Long.parseLong(settling.getProperty("server.inode")), Long.parseLong(settling.getProperty("listener.inode")));
 		Check check = check("settling-closing", "settling-settled");
 
-		List<Finding> findings = check.findings(check.baseline(DEFAULT_STATES), DEFAULT_STATES);
+		List<Finding> findings = check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
 
 		assertThat(findings).as("the server end's CLOSE_WAIT is new; the client's FIN_WAIT2 only finished an earlier close")
 			.singleElement()
@@ -143,10 +143,10 @@ class CheckTests {
 		Properties settling = CapturedTables.properties("settling.properties");
 		openInodes(Long.parseLong(settling.getProperty("server.inode")), Long.parseLong(settling.getProperty("listener.inode")));
 		Check check = check("history-before", "settling-closing", "settling-settled");
-		CheckSnapshot baseline = check.baseline(DEFAULT_STATES);
+		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
 
-		CheckObservation closing = check.observe(baseline, DEFAULT_STATES);
-		CheckObservation settled = check.observe(baseline, DEFAULT_STATES);
+		CheckObservation closing = check.observe(snapshot, DEFAULT_STATES);
+		CheckObservation settled = check.observe(snapshot, DEFAULT_STATES);
 
 		assertThat(closing.findings()).isEmpty();
 		assertThat(closing.unsettled()).as("the client's FIN_WAIT1, ours as the mirror of our server end").isEqualTo(1);
