@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Snapshot before, findings after: the JUnit-free core of the check. One instance serves a
@@ -110,6 +111,31 @@ final class Check {
 		List<Finding> findings = ours(candidates, attribution);
 		recordOwned(table, findings);
 		return new CheckObservation(findings, ours(settling, attribution));
+	}
+
+	/**
+	 * Every finding the test left, confirmed after the grace, for a run that writes the baseline
+	 * file instead of judging.
+	 *
+	 * @param what names the test in the grace wait's messages
+	 */
+	List<Finding> findingsToRecord(CheckSnapshot snapshot, CheckSettings settings, String what)
+			throws SocketTableException {
+		return CheckGrace.confirmedFindings(this, snapshot, settings, List::size, 0, what);
+	}
+
+	/**
+	 * Judges a test: its confirmed findings, those of them {@code beyondKnown} keeps (the ones the
+	 * baseline file does not excuse), and whether those exceed the tolerance.
+	 *
+	 * @param what names the test in the grace wait's messages
+	 */
+	CheckVerdict judge(CheckSnapshot snapshot, CheckSettings settings, UnaryOperator<List<Finding>> beyondKnown,
+			String what) throws SocketTableException {
+		List<Finding> findings = CheckGrace.confirmedFindings(this, snapshot, settings,
+				f -> beyondKnown.apply(f).size(), settings.tolerance(), what);
+		List<Finding> beyond = beyondKnown.apply(findings);
+		return new CheckVerdict(findings, beyond, beyond.size() > settings.tolerance());
 	}
 
 	/** The sockets that are this JVM's, each with its proof, its end and its other end. */

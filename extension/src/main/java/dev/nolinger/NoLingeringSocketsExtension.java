@@ -6,21 +6,13 @@ package dev.nolinger;
 import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 import org.apiguardian.api.API;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -70,7 +62,6 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
 
-	private static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(50);
 
 	/** Creates the extension; JUnit calls this. */
 	public NoLingeringSocketsExtension() {
@@ -114,30 +105,20 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		String testId = context.getUniqueId();
 		try {
 			if (configuration.writeBaseline()) {
-				CheckObservation first = check.observe(pending.snapshot(), settings.states());
-				List<Finding> findings = first.findings();
-				if (!findings.isEmpty() || first.unsettled() > 0) {
-					findings = confirm(check, pending, first, List::size, 0, context);
-				}
+				List<Finding> findings = check.findingsToRecord(pending.snapshot(), settings, testId);
 				baselineWriter(context, configuration).record(testId, findings);
 				finish(context, settings, findings, false);
 				return;
 			}
-			BaselineFile known = knownLeaks(context, configuration);
+			BaselineFile known = baselineFile(context, configuration);
 			BaselinePorts ephemeral = ephemeralPorts(context);
-			ToIntFunction<List<Finding>> counted = f -> known.beyond(testId, f, ephemeral).size();
-			CheckObservation first = check.observe(pending.snapshot(), settings.states());
-			List<Finding> findings = first.findings();
-			if (counted.applyAsInt(findings) > settings.tolerance() || first.unsettled() > 0) {
-				findings = confirm(check, pending, first, counted, settings.tolerance(), context);
-			}
-			List<Finding> beyond = known.beyond(testId, findings, ephemeral);
-			boolean failed = beyond.size() > settings.tolerance();
-			finish(context, settings, findings, failed);
-			if (failed) {
-				throw new LingeringSocketsError(Messages.lingering(testName(context),
-						settings.tolerance(), beyond, findings.size() - beyond.size(),
-						configuration.baseline().map(Path::toString).orElse("")), beyond.size());
+			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
+					findings -> known.beyond(testId, findings, ephemeral), testId);
+			finish(context, settings, verdict.findings(), verdict.failed());
+			if (verdict.failed()) {
+				throw new LingeringSocketsError(Messages.lingering(testName(context), settings.tolerance(),
+						verdict.beyond(), verdict.inBaseline(), configuration.baseline().map(Path::toString).orElse("")),
+						verdict.beyond().size());
 			}
 		}
 		catch (SocketTableException e) {
@@ -149,43 +130,6 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		publish(context, findings);
 		SuiteReportRecords.record(context.getUniqueId(),
 				new SuiteReportRecords.TestRecord(testName(context), settings.tolerance(), failed, findings));
-	}
-
-	/**
-	 * Waits up to the grace for sockets that are still closing, and keeps only findings seen in
-	 * the last two reads in a row: a read of /proc is not a snapshot, so one read proves nothing.
-	 * The wait ends early once {@code counted} findings are down to {@code allowed} and no socket
-	 * of this JVM is still settling into a checked state.
-	 */
-	private static List<Finding> confirm(Check check, Pending pending, CheckObservation first,
-			ToIntFunction<List<Finding>> counted, int allowed, ExtensionContext context) throws SocketTableException {
-		CheckSettings settings = pending.settings();
-		Reads reads = new Reads(first);
-		Duration grace = settings.grace();
-		if (grace.isZero()) {
-			reads.add(check.observe(pending.snapshot(), settings.states()));
-			return reads.confirmed();
-		}
-		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
-		if (interval.isZero()) {
-			interval = Duration.ofNanos(1);
-		}
-		try {
-			// A fresh ConditionFactory each time; Awaitility's global defaults stay untouched.
-			Awaitility.await("nolinger: sockets of " + context.getUniqueId() + " to finish closing")
-				.atMost(grace)
-				.pollDelay(interval)
-				.pollInterval(interval)
-				.pollInSameThread()
-				.until(() -> reads.next(check, pending, counted) <= allowed);
-		}
-		catch (ConditionTimeoutException timedOut) {
-			// the findings outlived the grace; judge them below
-		}
-		if (reads.failure != null) {
-			throw reads.failure;
-		}
-		return reads.confirmed();
 	}
 
 	/** Every finding, also those within the tolerance, reaches Surefire's XML and IDEs as a report entry. */
@@ -215,7 +159,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				key -> CheckConfiguration.from(context::getConfigurationParameter), CheckConfiguration.class);
 	}
 
-	private static BaselineFile knownLeaks(ExtensionContext context, CheckConfiguration configuration) {
+	private static BaselineFile baselineFile(ExtensionContext context, CheckConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(BaselineFile.class,
 				key -> configuration.baseline().map(file -> BaselineFile.read(file, BASELINE_KEY)).orElseGet(BaselineFile::empty),
 				BaselineFile.class);
@@ -287,58 +231,6 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		public void close() throws IOException {
 			BaselineFile.rewrite(this.file, this.checked);
 			LOGGER.info(() -> "nolinger: wrote the baseline of " + this.checked.size() + " checked tests to " + this.file);
-		}
-	}
-
-	/** The last two reads of findings. */
-	private static final class Reads {
-
-		private List<Finding> previous = List.of();
-		private List<Finding> current;
-		private boolean settled;
-		private @Nullable SocketTableException failure;
-
-		Reads(CheckObservation first) {
-			this.current = judged(first);
-		}
-
-		/** Sockets still settling count as lingering if the grace runs out before they settle. */
-		private List<Finding> judged(CheckObservation observation) {
-			this.settled = observation.settling().isEmpty();
-			if (this.settled) {
-				return observation.findings();
-			}
-			List<Finding> all = new ArrayList<>(observation.findings());
-			all.addAll(observation.settling());
-			return all;
-		}
-
-		void add(CheckObservation next) {
-			this.previous = this.current;
-			this.current = judged(next);
-		}
-
-		/**
-		 * Reads again and returns the count that decides, or {@code Integer.MAX_VALUE} while a
-		 * socket is still settling. A read that fails stops the wait; the failure is reported after it.
-		 */
-		int next(Check check, Pending pending, ToIntFunction<List<Finding>> counted) {
-			try {
-				add(check.observe(pending.snapshot(), pending.settings().states()));
-				return this.settled ? counted.applyAsInt(this.current) : Integer.MAX_VALUE;
-			}
-			catch (SocketTableException e) {
-				this.failure = e;
-				return Integer.MIN_VALUE;
-			}
-		}
-
-		List<Finding> confirmed() {
-			Set<TcpSocket.Key> seen = new HashSet<>();
-			for (Finding finding : this.previous) {
-				seen.add(finding.socket().key());
-			}
-			return this.current.stream().filter(f -> seen.contains(f.socket().key())).toList();
 		}
 	}
 }
