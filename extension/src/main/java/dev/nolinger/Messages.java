@@ -127,6 +127,11 @@ final class Messages {
 				+ ". Set " + key + "=auto to fall back to /proc where netlink is unavailable.";
 	}
 
+	static String unsupportedJunit(String jupiter, String platform, String found) {
+		return "nolinger needs JUnit " + jupiter + " or later (JUnit Platform " + platform + " or later); this run has "
+				+ found + ". Import a newer org.junit:junit-bom, or set nolinger.enabled=false to run without the check.";
+	}
+
 	static String invalidConfiguration(String key, String value, String expected) {
 		return "Invalid value for " + key + ": '" + value + "'; expected " + expected + ".";
 	}

@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ExtensionContext.Store;
@@ -72,6 +73,10 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		CheckConfiguration configuration = configuration(context);
 		if (!configuration.enabled()) {
 			return;
+		}
+		Optional<String> tooOld = JunitVersion.unsupportedJupiter();
+		if (tooOld.isPresent()) {
+			throw new ExtensionConfigurationException(tooOld.get());
 		}
 		NoLingeringSockets annotation = nearestAnnotation(context).orElse(null);
 		if (annotation != null && !annotation.enabled()) {

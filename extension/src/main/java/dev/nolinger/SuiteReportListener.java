@@ -11,8 +11,6 @@ import java.util.List;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.launcher.LauncherSession;
-import org.junit.platform.launcher.LauncherSessionListener;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
@@ -20,14 +18,16 @@ import org.junit.platform.launcher.TestPlan;
 /**
  * Prints one summary when a launcher session in which {@code @NoLingeringSockets} checked tests
  * ends, and writes {@code report.json} and {@code report.md} to {@value #REPORT_DIR_KEY}
- * (default {@code target/nolinger}). The launcher finds it through {@code ServiceLoader}, both
- * as a test execution listener, which collects each checked test, and as a session listener.
+ * (default {@code target/nolinger}). The launcher finds it through {@code ServiceLoader} as a
+ * test execution listener, which collects each checked test; {@link SuiteReportSessionListener}
+ * prints when the session closes. The two are separate classes so that a launcher older than
+ * Platform 1.8, which has no session listeners, can still load this one.
  *
  * <p>Surefire runs each test class of a fork as its own execution within one session, so the
  * summary comes once per fork, at its end; an IDE's run is one session.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public final class SuiteReportListener implements TestExecutionListener, LauncherSessionListener {
+public final class SuiteReportListener implements TestExecutionListener {
 
 	/** Configuration parameter naming the report directory: {@value}. */
 	public static final String REPORT_DIR_KEY = "nolinger.report.dir";
@@ -43,6 +43,10 @@ public final class SuiteReportListener implements TestExecutionListener, Launche
 
 	@Override
 	public void testPlanExecutionStarted(TestPlan testPlan) {
+		if (!JunitVersion.launcherSupported()) {
+			// The extension says so at its first check; TestPlan.getConfigurationParameters() is missing here.
+			return;
+		}
 		Path directory = Path.of(testPlan.getConfigurationParameters().get(REPORT_DIR_KEY).orElse("target/nolinger"));
 		synchronized (CHECKED) {
 			reportDirectory = directory;
@@ -62,8 +66,8 @@ public final class SuiteReportListener implements TestExecutionListener, Launche
 		}
 	}
 
-	@Override
-	public void launcherSessionClosed(LauncherSession session) {
+	/** Prints the summary of what this JVM checked since the last one, and adds it to the report files. */
+	static void sessionClosed() {
 		SuiteReport own;
 		Path directory;
 		synchronized (CHECKED) {
