@@ -4,6 +4,7 @@
 package dev.nolinger;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,8 @@ import java.util.TreeMap;
  * The baseline file: the lingering sockets each test is known to leave, so a big legacy suite can
  * adopt the check and fail only on new leaks. Entries are keyed by what stays stable across runs:
  * the test's unique ID, the state, which end, and the server port. An ephemeral port (in the
- * kernel's {@code ip_local_port_range}) changes every run, so it is written as {@code *}.
+ * kernel's {@code ip_local_port_range}) changes every run, so it is written as {@code *}; when
+ * neither end is known (no listener of this JVM holds either port) the server port is {@code ?}.
  *
  * <pre>
  * # test id	state	end	server port	count
@@ -37,7 +40,7 @@ final class BaselineFile {
 	static final String HEADER = """
 			# nolinger baseline: lingering sockets each test is known to leave. A test fails only when it leaves more.
 			# Rewrite it with -Dnolinger.baseline.write=true; it shrinks as leaks are fixed. Ports in the ephemeral
-			# range change every run and are written as *.
+			# range change every run and are written as *; ? means the server port is unknown (unknown end).
 			# test id	state	end	server port	count
 			""";
 
@@ -126,15 +129,16 @@ final class BaselineFile {
 	/**
 	 * Rewrites the file under a lock: the tests this JVM checked get their new entries (none when
 	 * they ran clean), and every other test keeps its lines, so Surefire forks can each write theirs.
+	 * The lock is on the file itself, read and rewritten through the locked channel, so no lock
+	 * file is left next to a file users commit.
 	 */
 	@SuppressWarnings("try") // the lock is held for the block's duration, never referenced
 	static void rewrite(Path file, Map<String, List<Key>> checked) throws IOException {
-		Path directory = file.toAbsolutePath().getParent();
-		Files.createDirectories(directory);
-		try (FileChannel lockFile = FileChannel.open(directory.resolve(file.getFileName() + ".lock"),
-				StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock forks = lockFile.lock()) {
-			BaselineFile current = Files.exists(file) ? parse(Files.readString(file, StandardCharsets.UTF_8), file, "baseline")
-					: empty();
+		Files.createDirectories(file.toAbsolutePath().getParent());
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+				StandardOpenOption.WRITE); FileLock forks = channel.lock()) {
+			String text = new String(readAll(channel), StandardCharsets.UTF_8);
+			BaselineFile current = parse(text, file, "baseline");
 			for (Map.Entry<String, List<Key>> test : checked.entrySet()) {
 				Map<Key, Integer> counts = new HashMap<>();
 				test.getValue().forEach(key -> counts.merge(key, 1, Integer::sum));
@@ -145,8 +149,21 @@ final class BaselineFile {
 					current.byTest.put(test.getKey(), counts);
 				}
 			}
-			Files.writeString(file, current.format(), StandardCharsets.UTF_8);
+			byte[] formatted = current.format().getBytes(StandardCharsets.UTF_8);
+			channel.truncate(0);
+			ByteBuffer out = ByteBuffer.wrap(formatted);
+			while (out.hasRemaining()) {
+				channel.write(out, out.position());
+			}
 		}
+	}
+
+	private static byte[] readAll(FileChannel channel) throws IOException {
+		ByteBuffer in = ByteBuffer.allocate(Math.toIntExact(channel.size()));
+		while (in.hasRemaining() && channel.read(in, in.position()) >= 0) {
+			// until the buffer is full or the file ends
+		}
+		return Arrays.copyOf(in.array(), in.position());
 	}
 
 	String format() {

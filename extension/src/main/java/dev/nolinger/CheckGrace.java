@@ -26,8 +26,9 @@ final class CheckGrace {
 	}
 
 	/**
-	 * The confirmed findings after the test: the first read when it is clean, else what the last
-	 * two reads agree on once the grace ends. The wait ends early once {@code counted} findings
+	 * The confirmed findings after the test: none when the first read is clean, else what the last
+	 * two reads agree on: the first two when the findings are within what is allowed, else the last
+	 * two once the grace ends. The wait ends early once {@code counted} findings
 	 * are down to {@code allowed} and no socket of this JVM is still settling into a checked state.
 	 *
 	 * @param what names the wait in Awaitility's messages, such as the test's unique ID
@@ -35,10 +36,16 @@ final class CheckGrace {
 	static List<Finding> confirmedFindings(Check check, CheckSnapshot snapshot, CheckSettings settings,
 			ToIntFunction<List<Finding>> counted, int allowed, String what) throws SocketTableException {
 		CheckObservation first = check.observe(snapshot, settings.states());
-		if (counted.applyAsInt(first.findings()) <= allowed && first.unsettled() == 0) {
-			return first.findings();
-		}
 		Reads reads = new Reads(first);
+		if (counted.applyAsInt(first.findings()) <= allowed && first.unsettled() == 0) {
+			if (first.findings().isEmpty()) {
+				return first.findings();
+			}
+			// Within what is allowed, but reported all the same: confirmed by a second read like any
+			// finding, so a check run counts the same sockets as the baseline-writing run it follows.
+			reads.add(check.observe(snapshot, settings.states()));
+			return reads.confirmed();
+		}
 		Duration grace = settings.grace();
 		if (grace.isZero()) {
 			reads.add(check.observe(snapshot, settings.states()));

@@ -112,14 +112,15 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			if (configuration.writeBaseline()) {
 				List<Finding> findings = check.findingsToRecord(pending.snapshot(), settings, testId);
 				baselineWriter(context, configuration).record(testId, findings);
-				finish(context, settings, findings, false);
+				finish(context, settings, findings, false, 0);
 				return;
 			}
 			BaselineFile known = baselineFile(context, configuration);
 			BaselinePorts ephemeral = ephemeralPorts(context);
 			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
 					findings -> known.beyond(testId, findings, ephemeral), testId);
-			finish(context, settings, verdict.findings(), verdict.failed());
+			finish(context, settings, verdict.findings(), verdict.failed(),
+					verdict.failed() || verdict.findings().size() <= settings.tolerance() ? 0 : verdict.inBaseline());
 			if (verdict.failed()) {
 				throw new LingeringSocketsError(Messages.lingering(testName(context), settings.tolerance(),
 						verdict.beyond(), verdict.inBaseline(), configuration.baseline().map(Path::toString).orElse("")),
@@ -131,10 +132,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		}
 	}
 
-	private static void finish(ExtensionContext context, CheckSettings settings, List<Finding> findings, boolean failed) {
+	/** {@code passedByBaseline}: how many sockets the baseline excused in a test that passed only thanks to it. */
+	private static void finish(ExtensionContext context, CheckSettings settings, List<Finding> findings, boolean failed,
+			int passedByBaseline) {
 		publish(context, findings);
-		SuiteReportRecords.record(context.getUniqueId(),
-				new SuiteReportRecords.TestRecord(testName(context), settings.tolerance(), failed, findings));
+		SuiteReportRecords.record(context.getUniqueId(), new SuiteReportRecords.TestRecord(testName(context),
+				settings.tolerance(), failed, findings, passedByBaseline));
 	}
 
 	/** Every finding, also those within the tolerance, reaches Surefire's XML and IDEs as a report entry. */

@@ -83,7 +83,8 @@ final class SuiteReportFiles {
 		StringBuilder text = new StringBuilder();
 		for (SuiteReport.Test test : report.tests()) {
 			text.append(String.join("\t", "T", escape(test.uniqueId()), escape(test.name()),
-					String.valueOf(test.failed()), String.valueOf(test.tolerance()))).append('\n');
+					String.valueOf(test.failed()), String.valueOf(test.tolerance()), String.valueOf(test.passedByBaseline())))
+				.append('\n');
 			for (SuiteReport.Socket s : test.sockets()) {
 				text.append(String.join("\t", "S", s.state().name(), escape(s.role()), escape(s.local()),
 						escape(s.remote()), String.valueOf(s.rule()), String.valueOf(s.serverPort()))).append('\n');
@@ -102,7 +103,7 @@ final class SuiteReportFiles {
 			}
 			String[] f = line.split("\t", -1);
 			try {
-				if (f[0].equals("T") && f.length == 5) {
+				if (f[0].equals("T") && f.length == 6) {
 					if (pending != null) {
 						tests.add(test(pending, sockets));
 					}
@@ -129,7 +130,7 @@ final class SuiteReportFiles {
 
 	private static SuiteReport.Test test(String[] f, List<SuiteReport.Socket> sockets) {
 		return new SuiteReport.Test(unescape(f[1]), unescape(f[2]), Integer.parseInt(f[4]), Boolean.parseBoolean(f[3]),
-				sockets);
+				sockets, Integer.parseInt(f[5]));
 	}
 
 	private static String escape(String text) {

@@ -62,7 +62,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 		List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
 		synchronized (CHECKED) {
 			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
-					sockets));
+					sockets, record.inBaseline()));
 		}
 	}
 

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 final class SuiteReportRecords {
 
 	/** One checked test. */
-	record TestRecord(String name, int tolerance, boolean failed, List<Finding> findings) {
+	record TestRecord(String name, int tolerance, boolean failed, List<Finding> findings, int inBaseline) {
 	}
 
 	private static final Map<String, TestRecord> RECORDS = new ConcurrentHashMap<>();

@@ -71,6 +71,51 @@ class BaselineFileTests {
 	}
 
 	@Test
+	void writeAndCheckRunsCountTheSameSocketsAndTheReportSaysWhoPassedByTheBaseline(@TempDir Path dir) throws Exception {
+		Path file = dir.resolve("nolinger-baseline.tsv");
+		// One directory per run: parts of one Maven run are merged, and both runs here are one.
+		Path reports = dir.resolve("write-reports");
+
+		String written = summaryOf(file, true, reports);
+		assertThat(dir).as("no lock file is left next to the baseline")
+			.isDirectoryContaining(p -> p.equals(file))
+			.isDirectoryNotContaining("glob:**.lock");
+		assertThat(Files.readString(reports.resolve("report.md"))).contains("### LegacyTestCases.leaksOne() (passed, tolerance 0)");
+		LoopbackConnections.closeAll();
+		reports = dir.resolve("check-reports");
+		String checked = summaryOf(file, false, reports);
+
+		assertThat(written).startsWith("nolinger: 2 tests checked, 0 failed for lingering sockets, 2 lingering sockets.");
+		assertThat(checked).as("the check run counts what the writing run counted").startsWith(written.lines().findFirst().orElseThrow());
+		assertThat(Files.readString(reports.resolve("report.md")))
+			.contains("### LegacyTestCases.leaksOne() (passed only because the baseline allows 2 sockets, tolerance 0)");
+		assertThat(Files.readString(reports.resolve("report.json"))).contains("\"passedByBaseline\": 2");
+		assertThat(dir).isDirectoryNotContaining("glob:**.lock");
+	}
+
+	/** A real launcher run, so the summary listener takes part; returns what it printed. */
+	private static String summaryOf(Path baseline, boolean write, Path reports) {
+		java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream original = System.out;
+		System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+		try {
+			org.junit.platform.launcher.core.LauncherFactory.create()
+				.execute(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+					.selectors(selectClass(LegacyTestCases.class))
+					.configurationParameter("nolinger.grace", "100ms")
+					.configurationParameter("nolinger.baseline", baseline.toString())
+					.configurationParameter("nolinger.baseline.write", String.valueOf(write))
+					.configurationParameter("nolinger.report.dir", reports.toString())
+					.build());
+		}
+		finally {
+			System.setOut(original);
+		}
+		String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+		return out.substring(out.indexOf("nolinger: "));
+	}
+
+	@Test
 	void rewriteKeepsTestsThisRunDidNotCheck(@TempDir Path dir) throws Exception {
 		Path file = dir.resolve("baseline.tsv");
 		Files.writeString(file, BaselineFile.HEADER + "[engine:junit-jupiter]/[class:Other]/[method:t()]\tCLOSE_WAIT\tserver end\t8080\t3\n"

@@ -65,10 +65,10 @@ class SuiteReportListenerTests {
 				  "states": {"CLOSE_WAIT": 1, "FIN_WAIT2": 1},
 				  "serverPorts": {"%d": 2},
 				  "tests": [""".formatted(server))
-			.contains("\"name\": \"LeakyTestCases.leaks()\", \"failed\": true, \"tolerance\": 0, \"sockets\": [")
+			.contains("\"name\": \"LeakyTestCases.leaks()\", \"failed\": true, \"tolerance\": 0, \"passedByBaseline\": 0, \"sockets\": [")
 			.contains("{\"state\": \"CLOSE_WAIT\", \"end\": \"server end\", \"local\": \"127.0.0.1:%d\", \"remote\": \"127.0.0.1:%d\", \"rule\": 1, \"serverPort\": %d}"
 				.formatted(server, client, server))
-			.contains("\"name\": \"CleanTestCases.clean()\", \"failed\": false, \"tolerance\": 0, \"sockets\": []");
+			.contains("\"name\": \"CleanTestCases.clean()\", \"failed\": false, \"tolerance\": 0, \"passedByBaseline\": 0, \"sockets\": []");
 		assertThat(Files.readString(reports.resolve("report.md"))).startsWith("""
 				# nolinger report
 
