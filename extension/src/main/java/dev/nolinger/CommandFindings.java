@@ -20,11 +20,12 @@ import java.util.TreeMap;
  * @param options what was asked for
  * @param rows the sockets, both ends of a connection next to each other
  * @param commandLines the command line of every process a row names
+ * @param workingDirectories the working directory of those processes, where readable
  * @param finTimeoutSeconds the system's {@code tcp_fin_timeout}, when readable
  * @param unreadableProcesses how many processes' fd tables could not be read
  */
 record CommandFindings(CommandOptions options, List<Row> rows, Map<Long, String> commandLines,
-		OptionalInt finTimeoutSeconds, int unreadableProcesses) {
+		Map<Long, String> workingDirectories, OptionalInt finTimeoutSeconds, int unreadableProcesses) {
 
 	/**
 	 * One lingering socket.
@@ -49,6 +50,7 @@ record CommandFindings(CommandOptions options, List<Row> rows, Map<Long, String>
 		OptionalInt finTimeout = CommandSocketAge.finTimeout(procRoot);
 		List<Row> rows = new ArrayList<>();
 		Map<Long, String> commandLines = new TreeMap<>();
+		Map<Long, String> workingDirectories = new TreeMap<>();
 		for (TcpSocket socket : candidates) {
 			CommandSocketOwner owner = CommandSocketOwner.of(socket, table, processes);
 			if (options.pid().isPresent() && !owner.names(options.pid().getAsLong())) {
@@ -57,13 +59,17 @@ record CommandFindings(CommandOptions options, List<Row> rows, Map<Long, String>
 			rows.add(new Row(socket, owner, CommandSocketAge.of(socket, finTimeout)));
 			for (long pid : owner.pids()) {
 				commandLines.computeIfAbsent(pid, processes::commandLine);
+				if (!workingDirectories.containsKey(pid)) {
+					processes.workingDirectory(pid).ifPresent(directory -> workingDirectories.put(pid, directory));
+				}
 			}
 		}
 		rows.sort(Comparator.comparingInt((Row r) -> Math.min(r.socket().local().port(), r.socket().remote().port()))
 			.thenComparingInt(r -> Math.max(r.socket().local().port(), r.socket().remote().port()))
 			.thenComparing(r -> r.socket().state())
 			.thenComparing(r -> r.socket().tuple().toString()));
-		return new CommandFindings(options, List.copyOf(rows), Collections.unmodifiableMap(commandLines), finTimeout,
+		return new CommandFindings(options, List.copyOf(rows), Collections.unmodifiableMap(commandLines),
+				Collections.unmodifiableMap(workingDirectories), finTimeout,
 				processes.unreadableProcesses());
 	}
 

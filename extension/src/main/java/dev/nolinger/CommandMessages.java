@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -182,10 +183,8 @@ final class CommandMessages {
 
 	private static String processes(CommandSocketOwner owner, CommandFindings report, int maxCommand) {
 		long first = owner.pids().get(0);
-		String command = report.commandLines().getOrDefault(first, "");
-		if (maxCommand > 0 && command.length() > maxCommand) {
-			command = command.substring(0, maxCommand - 3) + "...";
-		}
+		String command = CommandProcessName.of(report.commandLines().getOrDefault(first, ""),
+				Optional.ofNullable(report.workingDirectories().get(first)), maxCommand);
 		String text = "pid " + first + " (" + command + ")";
 		if (owner.pids().size() > 1) {
 			text += ", also held by pid " + owner.pids().subList(1, owner.pids().size()).stream()

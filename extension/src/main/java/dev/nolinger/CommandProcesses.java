@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -128,6 +129,16 @@ final class CommandProcesses {
 	/** How many processes' fd tables could not be read, almost always for lack of permission. */
 	int unreadableProcesses() {
 		return this.unreadableProcesses;
+	}
+
+	/** The process's working directory, when its {@code cwd} link can be read. */
+	Optional<String> workingDirectory(long pid) {
+		try {
+			return Optional.of(Files.readSymbolicLink(this.procRoot.resolve(Long.toString(pid)).resolve("cwd")).toString());
+		}
+		catch (IOException | UnsupportedOperationException | SecurityException e) {
+			return Optional.empty();
+		}
 	}
 
 	/**

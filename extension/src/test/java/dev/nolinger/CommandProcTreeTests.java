@@ -74,7 +74,7 @@ class CommandProcTreeTests {
 		assertThat(run.status()).isEqualTo(1);
 		assertThat(run.out()).isEqualTo("""
 				7 sockets lingering in FIN_WAIT2, CLOSE_WAIT or LAST_ACK:
-				  CLOSE_WAIT  10.0.0.5:40000 -> 10.0.0.9:443            age unknown  pid 5000 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Dname=a\\x09b -j...), also held by pid 5001
+				  CLOSE_WAIT  10.0.0.5:40000 -> 10.0.0.9:443            age unknown  pid 5000 (java -jar a-service-with-a-long-name.jar), also held by pid 5001
 				  CLOSE_WAIT  10.0.0.5:40001 -> 10.0.0.9:443            age unknown  unknown (no visible process holds inode 3003)
 				  FIN_WAIT2   10.0.0.5:40002 -> 10.0.0.9:443            age ~30s     orphan; no visible process holds its peer or listener
 				  CLOSE_WAIT  [2001:db8::1]:40003 -> [2001:db8::2]:443  age unknown  pid 6000 ([kthreadd])

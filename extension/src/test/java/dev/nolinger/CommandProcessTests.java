@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command as its own JVM, with only the extension's classes on the class path: what
@@ -49,6 +50,39 @@ class CommandProcessTests {
 					+ "  age unknown  pid " + PID + " (")
 			.containsPattern("  FIN_WAIT2   127.0.0.1:" + pair.clientPort() + " -> 127.0.0.1:" + pair.serverPort()
 					+ "  age ~\\d+s +orphan; peer is pid " + PID + " \\(");
+	}
+
+	@Test
+	void forksWithTheSameLongCommandLineAreToldApartByMainClassDirectoryAndPid(@TempDir Path first,
+			@TempDir Path second) throws Exception {
+		Path classes = Path.of(LeakyChildMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+		// Both command lines share far more than the 60 characters a terminal row keeps of other commands.
+		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-XX:-UsePerfData", "-Xshare:auto", "-cp", classes.toString(), LeakyChildMain.class.getName());
+		Process one = new ProcessBuilder(command).directory(first.toFile()).start();
+		Process two = new ProcessBuilder(command).directory(second.toFile()).start();
+		try {
+			for (Process child : List.of(one, two)) {
+				String port = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+						StandardCharsets.UTF_8)).readLine();
+				Path directory = child == one ? first : second;
+				Awaitility.await("the CLOSE_WAIT of pid " + child.pid())
+					.atMost(Duration.ofSeconds(10))
+					.pollInterval(Duration.ofMillis(50))
+					.untilAsserted(() -> assertThat(CommandRun.onThisMachine("--port", port).out())
+						.containsPattern("  CLOSE_WAIT  127\\.0\\.0\\.1:" + port + " -> 127\\.0\\.0\\.1:\\d+ +age unknown  pid "
+								+ child.pid() + " \\(java dev\\.nolinger\\.LeakyChildMain, in "
+								+ java.util.regex.Pattern.quote(directory.toRealPath().toString()) + "\\)\n"));
+			}
+		}
+		finally {
+			for (Process child : List.of(one, two)) {
+				child.getOutputStream().close();
+				if (!child.waitFor(10, TimeUnit.SECONDS)) {
+					child.destroyForcibly();
+				}
+			}
+		}
 	}
 
 	@Test

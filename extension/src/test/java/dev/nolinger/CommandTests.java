@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
@@ -57,11 +58,13 @@ class CommandTests {
 	}
 
 	@Test
-	void showsTheStartOfThisJvmsCommandLine() {
+	void namesThisJvmByItsMainClassOrJarAndDirectory() throws IOException {
 		LoopbackConnections.Pair pair = LoopbackConnections.serverNeverCloses();
-		String commandLine = thisJvmsCommandLine();
-		String shown = commandLine.length() > CommandMessages.MAX_COMMAND_TEXT
-				? commandLine.substring(0, CommandMessages.MAX_COMMAND_TEXT - 3) + "..." : commandLine;
+		String shown = CommandProcessName.of(thisJvmsCommandLine(),
+				Optional.of(java.nio.file.Path.of("").toRealPath().toString()), CommandMessages.MAX_COMMAND_TEXT);
+		assertThat(shown).as("Surefire, an IDE or a plain launch all start this JVM with a main class or jar")
+			.startsWith("java ")
+			.endsWith(", in " + java.nio.file.Path.of("").toRealPath());
 
 		CommandRun run = awaitRows(1, "--port", String.valueOf(pair.serverPort()), "--states", "CLOSE_WAIT");
 
