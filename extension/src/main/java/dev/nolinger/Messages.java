@@ -3,6 +3,7 @@
  */
 package dev.nolinger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,9 +16,9 @@ import java.util.stream.Collectors;
 final class Messages {
 
 	private static final Map<TcpState, String> HINTS = Map.ofEntries(
-			Map.entry(TcpState.CLOSE_WAIT, "the peer closed, and this JVM never called close() on its end."),
+			Map.entry(TcpState.CLOSE_WAIT, "the peer closed, and this JVM has not called close() on its end."),
 			Map.entry(TcpState.FIN_WAIT2,
-					"this JVM closed (or called shutdownOutput()), and the peer never closed its end."),
+					"this JVM closed (or called shutdownOutput()), and the peer has not closed its end."),
 			Map.entry(TcpState.ESTABLISHED, "the connection is still open; neither end has closed it."),
 			Map.entry(TcpState.LISTEN, "a server socket is still listening; close it when the test ends."),
 			Map.entry(TcpState.FIN_WAIT1, "this JVM closed, and the peer has not acknowledged the FIN yet."),
@@ -44,12 +45,17 @@ final class Messages {
 	 *   CLOSE_WAIT: ...
 	 * </pre>
 	 */
-	static String lingering(String testName, int tolerance, List<Finding> findings) {
-		return lingering(testName, tolerance, findings, 0, "");
+	static String lingering(String testName, int tolerance, Duration grace, List<Finding> findings) {
+		return lingering(testName, tolerance, grace, findings, 0, "");
 	}
 
-	/** The failure message, with a note on the sockets the baseline file already allows. */
-	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
+	/**
+	 * The failure message, with a note on the sockets the baseline file already allows.
+	 *
+	 * @param grace how long the check watched the sockets after the test before judging
+	 */
+	static String lingering(String testName, int tolerance, Duration grace, List<Finding> findings, int inBaseline,
+			String baseline) {
 		List<Finding> sorted = new ArrayList<>(findings);
 		// Both ends of one connection sit next to each other.
 		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
@@ -69,9 +75,13 @@ final class Messages {
 		message.append("\nHints:");
 		Set<TcpState> states = sorted.stream().map(f -> f.socket().state())
 				.collect(Collectors.toCollection(TreeSet::new));
+		String watched = grace.isZero() ? " right after the test (no grace)" : " after " + duration(grace) + " of grace";
 		for (TcpState state : states) {
-			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
+			message.append("\n  still ").append(state).append(watched).append(": ").append(HINTS.get(state));
 		}
+		message.append("\n  A socket that closes later than that was closed late, not leaked: raise ")
+			.append(NoLingeringSocketsExtension.GRACE_KEY).append(" (now ").append(duration(grace))
+			.append("), or close the fixture that holds it before the test ends.");
 		if (inBaseline > 0) {
 			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
@@ -101,6 +111,28 @@ final class Messages {
 			case LISTENER -> "local port is this JVM's listener " + ownership.evidence().local();
 			case SEEN_BEFORE -> "4-tuple seen owned by this JVM earlier";
 		};
+	}
+
+	/** {@code 1 s}, {@code 500 ms}, {@code 2 min}: how users write the grace, spelled out. */
+	static String duration(Duration duration) {
+		long millis = duration.toMillis();
+		if (millis == 0) {
+			return "0 s";
+		}
+		if (millis % 60_000 == 0) {
+			return millis / 60_000 + " min";
+		}
+		return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+	}
+
+	static String stillLingeringAtTheEnd() {
+		return "still lingering at the end of the run";
+	}
+
+	/** Between the last read that listed the socket and the first that did not, in seconds after its test. */
+	static String closedAfterItsTest(long lastSeenNanos, long goneByNanos) {
+		return String.format(java.util.Locale.ROOT, "closed %.1f-%.1f s after its test", lastSeenNanos / 1e9,
+				goneByNanos / 1e9);
 	}
 
 	static String hint(TcpState state) {

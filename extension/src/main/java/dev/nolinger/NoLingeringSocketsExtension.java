@@ -95,6 +95,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
+		SuiteReportRecords.observe(snapshot.before(), System.nanoTime());
 		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot));
 	}
 
@@ -122,8 +123,9 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			finish(context, settings, verdict.findings(), verdict.failed(),
 					verdict.failed() || verdict.findings().size() <= settings.tolerance() ? 0 : verdict.inBaseline());
 			if (verdict.failed()) {
+				SuiteReportRecords.watch(verdict.beyond(), System.nanoTime());
 				throw new LingeringSocketsError(Messages.lingering(testName(context), settings.tolerance(),
-						verdict.beyond(), verdict.inBaseline(), configuration.baseline().map(Path::toString).orElse("")),
+						settings.grace(), verdict.beyond(), verdict.inBaseline(), configuration.baseline().map(Path::toString).orElse("")),
 						verdict.beyond().size());
 			}
 		}
@@ -186,10 +188,11 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	}
 
 	private static Check check(ExtensionContext context, CheckConfiguration configuration) {
-		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class,
-				key -> new Check(SocketTableSources.select(configuration),
-						new OwnershipProcSelfFd(Path.of("/proc/self/fd"))),
-				Check.class);
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class, key -> {
+			SocketTableSource source = SocketTableSources.select(configuration);
+			SuiteReportRecords.lookAgainWith(source);
+			return new Check(source, new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
+		}, Check.class);
 	}
 
 	/** The annotation nearest to the test: on the method, then its class, then enclosing classes. */

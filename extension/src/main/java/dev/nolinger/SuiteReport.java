@@ -11,11 +11,31 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** The summary of a run: every checked test, and totals by state and server port. */
+/** The summary of a run: every checked test, and totals by state and by test class, state and end. */
 final class SuiteReport {
 
-	/** One lingering socket as the report shows it. */
-	record Socket(TcpState state, String role, String local, String remote, int rule, int serverPort) {
+	/**
+	 * One lingering socket as the report shows it; {@code fate}, for a socket that failed its test,
+	 * says how it ended: {@code still lingering at the end of the run} or {@code closed 1.2-1.6 s
+	 * after its test} (empty when not watched).
+	 */
+	record Socket(TcpState state, String role, String local, String remote, int rule, int serverPort, String fate) {
+
+		Socket(TcpState state, String role, String local, String remote, int rule, int serverPort) {
+			this(state, role, local, remote, rule, serverPort, "");
+		}
+
+		Socket withFate(String fate) {
+			return new Socket(this.state, this.role, this.local, this.remote, this.rule, this.serverPort, fate);
+		}
+
+		boolean lingeredToTheEnd() {
+			return this.fate.equals(Messages.stillLingeringAtTheEnd());
+		}
+
+		boolean closedLate() {
+			return !this.fate.isEmpty() && !lingeredToTheEnd();
+		}
 
 		static Socket of(Finding finding) {
 			TcpSocket socket = finding.socket();
@@ -67,13 +87,37 @@ final class SuiteReport {
 		return mostFrequent(this.tests.stream().flatMap(t -> t.sockets().stream()).map(s -> s.state().name()).toList());
 	}
 
-	/** Lingering sockets per server port, most frequent first; sockets with no known server end are left out. */
-	Map<String, Integer> byServerPort() {
+	/**
+	 * Lingering sockets per test class, state and end, most frequent first: what stays the same
+	 * from run to run, unlike ephemeral server ports.
+	 */
+	Map<String, Integer> byClassStateAndEnd() {
 		return mostFrequent(this.tests.stream()
-			.flatMap(t -> t.sockets().stream())
-			.filter(s -> s.serverPort() >= 0)
-			.map(s -> String.valueOf(s.serverPort()))
+			.flatMap(t -> t.sockets().stream().map(s -> testClass(t.uniqueId()) + " " + s.state() + " " + s.role()))
 			.toList());
+	}
+
+	/** The test's class as its unique ID names it, without the package: {@code OrderIT} or {@code OrderIT$Nested}. */
+	static String testClass(String uniqueId) {
+		String found = "";
+		for (String segment : uniqueId.split("/")) {
+			if (segment.startsWith("[class:") || segment.startsWith("[nested-class:")) {
+				String name = segment.substring(segment.indexOf(':') + 1, segment.length() - 1);
+				name = name.substring(name.lastIndexOf('.') + 1);
+				found = segment.startsWith("[nested-class:") && !found.isEmpty() ? found + "$" + name : name;
+			}
+		}
+		return found.isEmpty() ? "(no class)" : found;
+	}
+
+	/** Sockets that failed a test and were gone before the run ended: closed late rather than leaked. */
+	int closedLate() {
+		return (int) this.tests.stream().flatMap(t -> t.sockets().stream()).filter(Socket::closedLate).count();
+	}
+
+	/** Sockets that failed a test and still lingered when the run ended. */
+	int lingeredToTheEnd() {
+		return (int) this.tests.stream().flatMap(t -> t.sockets().stream()).filter(Socket::lingeredToTheEnd).count();
 	}
 
 	private static Map<String, Integer> mostFrequent(List<String> keys) {
@@ -92,8 +136,13 @@ final class SuiteReport {
 			.append(sockets() == 1 ? " lingering socket" : " lingering sockets").append('.');
 		if (sockets() > 0) {
 			text.append("\n  states:       ").append(top(byState()));
-			if (!byServerPort().isEmpty()) {
-				text.append("\n  server ports: ").append(top(byServerPort()));
+			text.append("\n  where:        ").append(top(byClassStateAndEnd()));
+		}
+		if (closedLate() + lingeredToTheEnd() > 0) {
+			text.append("\n  at the end:   ").append(lingeredToTheEnd()).append(" still lingering at the end of the run, ")
+				.append(closedLate()).append(" closed after their test");
+			if (closedLate() > 0) {
+				text.append(" (closed late: raise nolinger.grace or close the fixture)");
 			}
 		}
 		text.append("\n  report:       ").append(reportPath);
@@ -112,9 +161,17 @@ final class SuiteReport {
 		if (sockets() > 0) {
 			md.append("\n## Most frequent states\n\n| state | sockets |\n| --- | ---: |\n");
 			byState().forEach((state, count) -> md.append("| ").append(state).append(" | ").append(count).append(" |\n"));
-			if (!byServerPort().isEmpty()) {
-				md.append("\n## Most frequent server ports\n\n| port | sockets |\n| ---: | ---: |\n");
-				byServerPort().forEach((port, count) -> md.append("| ").append(port).append(" | ").append(count).append(" |\n"));
+			md.append("\n## Where: test class, state and end\n\n| test class | state | end | sockets |\n| --- | --- | --- | ---: |\n");
+			byClassStateAndEnd().forEach((where, count) -> {
+				String[] parts = where.split(" ", 3);
+				md.append("| ").append(markdownText(parts[0])).append(" | ").append(parts[1]).append(" | ").append(parts[2])
+					.append(" | ").append(count).append(" |\n");
+			});
+			if (closedLate() + lingeredToTheEnd() > 0) {
+				md.append("\nOf the sockets that failed a test, ").append(lingeredToTheEnd())
+					.append(" were still lingering at the end of the run and ").append(closedLate())
+					.append(" closed after their test. A late close is not a leak: raise `nolinger.grace`, or close the"
+							+ " fixture that holds the socket before the test ends.\n");
 			}
 			md.append("\n## Tests that left sockets\n");
 			for (Test test : sorted()) {
@@ -127,11 +184,11 @@ final class SuiteReport {
 						.append(test.passedByBaseline() == 1 ? " socket" : " sockets");
 				}
 				md.append(", tolerance ").append(test.tolerance()).append(")\n\n");
-				md.append("| state | end | local | remote | rule |\n| --- | --- | --- | --- | ---: |\n");
+				md.append("| state | end | local | remote | rule | at the end of the run |\n| --- | --- | --- | --- | ---: | --- |\n");
 				for (Socket socket : test.sockets()) {
 					md.append("| ").append(socket.state()).append(" | ").append(socket.role()).append(" | ")
 						.append(socket.local()).append(" | ").append(socket.remote()).append(" | ").append(socket.rule())
-						.append(" |\n");
+						.append(" | ").append(socket.fate()).append(" |\n");
 				}
 			}
 		}
@@ -144,7 +201,9 @@ final class SuiteReport {
 		json.append("  \"testsFailed\": ").append(failed()).append(",\n");
 		json.append("  \"lingeringSockets\": ").append(sockets()).append(",\n");
 		json.append("  \"states\": ").append(jsonCounts(byState())).append(",\n");
-		json.append("  \"serverPorts\": ").append(jsonCounts(byServerPort())).append(",\n");
+		json.append("  \"where\": ").append(jsonCounts(byClassStateAndEnd())).append(",\n");
+		json.append("  \"stillLingeringAtTheEnd\": ").append(lingeredToTheEnd()).append(",\n");
+		json.append("  \"closedAfterTheirTest\": ").append(closedLate()).append(",\n");
 		json.append("  \"tests\": [");
 		List<Test> sorted = sorted();
 		for (int i = 0; i < sorted.size(); i++) {
@@ -160,6 +219,7 @@ final class SuiteReport {
 					.append(", \"end\": ").append(CommandMessages.quote(s.role())).append(", \"local\": ").append(CommandMessages.quote(s.local()))
 					.append(", \"remote\": ").append(CommandMessages.quote(s.remote())).append(", \"rule\": ").append(s.rule())
 					.append(", \"serverPort\": ").append(s.serverPort() < 0 ? "null" : String.valueOf(s.serverPort()))
+					.append(s.fate().isEmpty() ? "" : ", \"atTheEnd\": " + CommandMessages.quote(s.fate()))
 					.append('}');
 			}
 			json.append("]}");

@@ -56,7 +56,9 @@ public final class SuiteReportListener implements TestExecutionListener {
 	@Override
 	public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
 		SuiteReportRecords.TestRecord record = SuiteReportRecords.take(identifier.getUniqueId());
-		if (record == null) {
+		// An aborted test (a failed assumption) ran its callbacks but counts as skipped in every
+		// report; counting it as checked made the summary say one more test than ran.
+		if (record == null || result.getStatus() == TestExecutionResult.Status.ABORTED) {
 			return;
 		}
 		List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
@@ -64,6 +66,14 @@ public final class SuiteReportListener implements TestExecutionListener {
 			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
 					sockets, record.inBaseline()));
 		}
+	}
+
+	private static SuiteReport.Test withFates(SuiteReport.Test test) {
+		List<SuiteReport.Socket> sockets = test.sockets().stream()
+			.map(s -> s.withFate(SuiteReportRecords.fate(SuiteReportRecords.watchKey(s.state(), s.local(), s.remote()))))
+			.toList();
+		return new SuiteReport.Test(test.uniqueId(), test.name(), test.tolerance(), test.failed(), sockets,
+				test.passedByBaseline());
 	}
 
 	/** Prints the summary of what this JVM checked since the last one, and adds it to the report files. */
@@ -74,7 +84,13 @@ public final class SuiteReportListener implements TestExecutionListener {
 			if (CHECKED.isEmpty()) {
 				return;
 			}
-			own = new SuiteReport(CHECKED);
+			SuiteReportRecords.lookAgainAtTheEnd();
+			List<SuiteReport.Test> tests = new ArrayList<>();
+			for (SuiteReport.Test test : CHECKED) {
+				tests.add(test.failed() ? withFates(test) : test);
+			}
+			SuiteReportRecords.forgetWatched();
+			own = new SuiteReport(tests);
 			CHECKED.clear();
 			directory = reportDirectory == null ? Path.of("target/nolinger") : reportDirectory;
 		}

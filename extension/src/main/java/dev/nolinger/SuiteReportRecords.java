@@ -3,8 +3,10 @@
  */
 package dev.nolinger;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
@@ -31,5 +33,105 @@ final class SuiteReportRecords {
 
 	static @Nullable TestRecord take(String uniqueId) {
 		return RECORDS.remove(uniqueId);
+	}
+
+	/**
+	 * A socket that failed a test, watched until the run ends to tell a leak from a late close.
+	 * Every later check's snapshot lists the sockets in checked states, so each one narrows down
+	 * when it closed at no extra cost; the session's end reads the table once more.
+	 */
+	private static final class Watch {
+
+		final long failedAt;
+		volatile long lastSeen;
+		volatile long goneBy;
+
+		Watch(long failedAt) {
+			this.failedAt = failedAt;
+			this.lastSeen = failedAt;
+		}
+	}
+
+	private static final Map<String, Watch> WATCHED = new ConcurrentHashMap<>();
+
+	private static volatile @Nullable SocketTableSource lookAgain;
+
+	/** The identity of a socket across reads: its state and 4-tuple, as the report prints them. */
+	static String watchKey(TcpState state, String local, String remote) {
+		return state + " " + local + " " + remote;
+	}
+
+	/** The source the session's end reads the table from once more. */
+	static void lookAgainWith(SocketTableSource source) {
+		lookAgain = source;
+	}
+
+	/** Starts watching the sockets that failed a test, which just ended. */
+	static void watch(List<Finding> failed, long nanos) {
+		for (Finding finding : failed) {
+			TcpSocket socket = finding.socket();
+			WATCHED.putIfAbsent(watchKey(socket.state(), socket.local().toString(), socket.remote().toString()),
+					new Watch(nanos));
+		}
+	}
+
+	/** A read of the table at {@code nanos} listed exactly {@code present} among the watched states. */
+	static void observe(Set<TcpSocket.Key> present, long nanos) {
+		if (WATCHED.isEmpty()) {
+			return;
+		}
+		Set<String> keys = new HashSet<>();
+		for (TcpSocket.Key key : present) {
+			keys.add(watchKey(key.state(), key.tuple().local().toString(), key.tuple().remote().toString()));
+		}
+		WATCHED.forEach((key, watch) -> {
+			if (watch.goneBy == 0 && nanos > watch.failedAt) {
+				if (keys.contains(key)) {
+					watch.lastSeen = nanos;
+				}
+				else {
+					watch.goneBy = nanos;
+				}
+			}
+		});
+	}
+
+	/** Reads the table once more, at the end of the run; a failed read leaves the sockets' fate unknown. */
+	static void lookAgainAtTheEnd() {
+		SocketTableSource source = lookAgain;
+		if (source == null || WATCHED.isEmpty()) {
+			return;
+		}
+		long now = System.nanoTime();
+		try {
+			Set<TcpSocket.Key> present = new HashSet<>();
+			for (TcpSocket socket : source.read().sockets()) {
+				present.add(socket.key());
+			}
+			observe(present, now);
+		}
+		catch (SocketTableException | RuntimeException e) {
+			// the report then says nothing about how these sockets ended
+		}
+	}
+
+	/**
+	 * How a socket that failed a test ended: {@code still lingering at the end of the run},
+	 * {@code closed 1.2-1.6 s after its test}, or empty when it was not watched.
+	 */
+	static String fate(String watchKey) {
+		Watch watch = WATCHED.get(watchKey);
+		if (watch == null) {
+			return "";
+		}
+		if (watch.goneBy == 0) {
+			return Messages.stillLingeringAtTheEnd();
+		}
+		return Messages.closedAfterItsTest(watch.lastSeen - watch.failedAt, watch.goneBy - watch.failedAt);
+	}
+
+	/** Forgets the watched sockets once the session's report is written. */
+	static void forgetWatched() {
+		WATCHED.clear();
 	}
 }

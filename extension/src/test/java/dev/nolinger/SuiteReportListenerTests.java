@@ -54,8 +54,9 @@ class SuiteReportListenerTests {
 		assertThat(captured.toString(StandardCharsets.UTF_8)).contains("""
 				nolinger: 3 tests checked, 1 failed for lingering sockets, 2 lingering sockets.
 				  states:       CLOSE_WAIT (1), FIN_WAIT2 (1)
-				  server ports: %d (2)
-				  report:       %s""".formatted(server, reports.resolve("report.md")));
+				  where:        SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end (1), SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end (1)
+				  at the end:   2 still lingering at the end of the run, 0 closed after their test
+				  report:       %s""".formatted(reports.resolve("report.md")));
 		String json = Files.readString(reports.resolve("report.json"));
 		assertThat(json).startsWith("""
 				{
@@ -63,10 +64,12 @@ class SuiteReportListenerTests {
 				  "testsFailed": 1,
 				  "lingeringSockets": 2,
 				  "states": {"CLOSE_WAIT": 1, "FIN_WAIT2": 1},
-				  "serverPorts": {"%d": 2},
-				  "tests": [""".formatted(server))
+				  "where": {"SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end": 1, "SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end": 1},
+				  "stillLingeringAtTheEnd": 2,
+				  "closedAfterTheirTest": 0,
+				  "tests": [""")
 			.contains("\"name\": \"LeakyTestCases.leaks()\", \"failed\": true, \"tolerance\": 0, \"passedByBaseline\": 0, \"sockets\": [")
-			.contains("{\"state\": \"CLOSE_WAIT\", \"end\": \"server end\", \"local\": \"127.0.0.1:%d\", \"remote\": \"127.0.0.1:%d\", \"rule\": 1, \"serverPort\": %d}"
+			.contains("{\"state\": \"CLOSE_WAIT\", \"end\": \"server end\", \"local\": \"127.0.0.1:%d\", \"remote\": \"127.0.0.1:%d\", \"rule\": 1, \"serverPort\": %d, \"atTheEnd\": \"still lingering at the end of the run\"}"
 				.formatted(server, client, server))
 			.contains("\"name\": \"CleanTestCases.clean()\", \"failed\": false, \"tolerance\": 0, \"passedByBaseline\": 0, \"sockets\": []");
 		assertThat(Files.readString(reports.resolve("report.md"))).startsWith("""
@@ -83,16 +86,23 @@ class SuiteReportListenerTests {
 				| CLOSE_WAIT | 1 |
 				| FIN_WAIT2 | 1 |
 
-				## Most frequent server ports
+				## Where: test class, state and end
 
-				| port | sockets |
-				| ---: | ---: |
-				| %d | 2 |
+				| test class | state | end | sockets |
+				| --- | --- | --- | ---: |
+				| SuiteReportListenerTests$LeakyTestCases | CLOSE_WAIT | server end | 1 |
+				| SuiteReportListenerTests$LeakyTestCases | FIN_WAIT2 | client end | 1 |
+
+				Of the sockets that failed a test, 2 were still lingering at the end of the run and 0 closed after their test. A late close is not a leak: raise `nolinger.grace`, or close the fixture that holds the socket before the test ends.
 
 				## Tests that left sockets
 
 				### LeakyTestCases.leaks() (failed, tolerance 0)
-				""".formatted(server));
+
+				| state | end | local | remote | rule | at the end of the run |
+				| --- | --- | --- | --- | ---: | --- |
+				| CLOSE_WAIT | server end | 127.0.0.1:%d | 127.0.0.1:%d | 1 | still lingering at the end of the run |
+				""".formatted(server, client));
 	}
 
 	@Test
@@ -110,16 +120,97 @@ class SuiteReportListenerTests {
 
 		assertThat(merged.tests()).containsExactlyInAnyOrder(fromSibling, own);
 		assertThat(parts.resolve("run-1-1_2.tsv")).doesNotExist();
-		assertThat(merged.byServerPort()).containsExactly(org.assertj.core.api.Assertions.entry("8080", 1));
+		assertThat(merged.byClassStateAndEnd()).containsExactly(org.assertj.core.api.Assertions.entry("Sibling CLOSE_WAIT server end", 1));
 	}
 
 	@Test
 	void reportPartsSurviveAwkwardNames() throws Exception {
 		SuiteReport.Test test = new SuiteReport.Test("id\twith\\tabs", "name\nwith \"quotes\"", 2, true,
-				List.of(new SuiteReport.Socket(TcpState.FIN_WAIT2, "unknown end", "[::1]:1", "[::1]:2", 2, -1)));
+				List.of(new SuiteReport.Socket(TcpState.FIN_WAIT2, "unknown end", "[::1]:1", "[::1]:2", 2, -1,
+						"closed 0.1-1.2 s after its test")), 3);
 
 		assertThat(SuiteReportFiles.deserialize(SuiteReportFiles.serialize(new SuiteReport(List.of(test)))))
 			.containsExactly(test);
+	}
+
+	@Test
+	void aLateCloseIsToldApartFromALeakAndSkippedTestsAreNotCounted(@TempDir Path reports) throws Exception {
+		ByteArrayOutputStream captured = new ByteArrayOutputStream();
+		PrintStream original = System.out;
+		SummaryGeneratingListener summary = new SummaryGeneratingListener();
+		System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+		try {
+			LauncherFactory.create()
+				.execute(LauncherDiscoveryRequestBuilder.request()
+					.selectors(selectClass(LateCloseTestCases.class))
+					.configurationParameter("nolinger.grace", "200ms")
+					.configurationParameter("nolinger.report.dir", reports.toString())
+					.build(), summary);
+		}
+		finally {
+			System.setOut(original);
+			lateCloser.shutdownNow();
+		}
+
+		assertThat(summary.getSummary().getTestsFailedCount()).isEqualTo(2);
+		assertThat(summary.getSummary().getTestsAbortedCount()).isEqualTo(1);
+		assertThat(summary.getSummary().getTestsSkippedCount()).isEqualTo(1);
+		assertThat(summary.getSummary().getFailures())
+			.anySatisfy(failure -> assertThat(failure.getException()).hasMessageContaining(
+					"\n  still CLOSE_WAIT after 200 ms of grace: the peer closed, and this JVM has not called close() on its end.\n"
+							+ "  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 200 ms),"
+							+ " or close the fixture that holds it before the test ends."));
+		String out = captured.toString(StandardCharsets.UTF_8);
+		// 4 ran their callbacks: the aborted one is skipped in every report, so it is not counted; the disabled one never ran.
+		assertThat(out).contains("nolinger: 3 tests checked, 2 failed for lingering sockets, 4 lingering sockets.")
+			.contains("\n  at the end:   2 still lingering at the end of the run, 2 closed after their test (closed late: raise nolinger.grace or close the fixture)\n");
+		String md = Files.readString(reports.resolve("report.md"));
+		assertThat(md).containsPattern("\\| CLOSE_WAIT \\| server end \\| 127\\.0\\.0\\.1:" + late.serverPort()
+				+ " \\| 127\\.0\\.0\\.1:" + late.clientPort() + " \\| 1 \\| closed \\d+\\.\\d-\\d+\\.\\d s after its test \\|\n")
+			.contains("| CLOSE_WAIT | server end | 127.0.0.1:" + leak.serverPort() + " | 127.0.0.1:" + leak.clientPort()
+					+ " | 1 | still lingering at the end of the run |\n");
+	}
+
+	static LoopbackConnections.Pair late;
+
+	static java.util.concurrent.ScheduledExecutorService lateCloser;
+
+	@NoLingeringSockets
+	@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+	static class LateCloseTestCases {
+
+		@Test
+		@org.junit.jupiter.api.Order(1)
+		void closesLate() {
+			late = LoopbackConnections.serverNeverCloses();
+			lateCloser = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+			// Like a server handler that holds an async response: its end closes after the test's grace.
+			lateCloser.schedule(() -> LoopbackConnections.close(late.accepted()), 700, java.util.concurrent.TimeUnit.MILLISECONDS);
+		}
+
+		@Test
+		@org.junit.jupiter.api.Order(2)
+		void leaks() {
+			leak = LoopbackConnections.serverNeverCloses();
+		}
+
+		@Test
+		@org.junit.jupiter.api.Order(3)
+		void cleanButSlow() throws InterruptedException {
+			LoopbackConnections.cleanlyClosed();
+			Thread.sleep(800);
+		}
+
+		@Test
+		@org.junit.jupiter.api.Order(4)
+		void aborted() {
+			org.junit.jupiter.api.Assumptions.assumeTrue(false, "not on this machine");
+		}
+
+		@Test
+		@org.junit.jupiter.api.Disabled("never runs")
+		void disabled() {
+		}
 	}
 
 	@NoLingeringSockets

@@ -35,7 +35,9 @@ final class LingeringFailures {
 		for (ExpectedRow row : rows) {
 			assertThat(printedRows).as("rows of:%n%s%nto hold a row matching%n%s", message, row)
 				.anyMatch(row.pattern().asMatchPredicate());
-			assertThat(message).contains("\n  " + row.state() + ": ");
+			// The hint says how long the check watched: "still CLOSE_WAIT after 200 ms of grace: ...".
+			assertThat(message).containsPattern("\n  still " + row.state()
+					+ "( after \\d+ (ms|s|min) of grace| right after the test \\(no grace\\)): ");
 		}
 		assertThat(error.lingeringSockets()).isEqualTo(rows.length);
 		return error;
