@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_WRITE_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.CLASSES_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
@@ -32,7 +33,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 record CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
 		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
-		Source source) {
+		Source source, boolean classes) {
+
+	/** The configuration of a run that sets nothing but these; classes are checked. */
+	CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
+			boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
+			Source source) {
+		this(enabled, states, tolerance, grace, failOnUnsupportedPlatform, procNet, baseline, writeBaseline, source, true);
+	}
 
 	static final Path DEFAULT_PROC_NET = Path.of("/proc/net");
 
@@ -69,8 +77,9 @@ record CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, 
 			throw invalid(BASELINE_WRITE_KEY, "true", BASELINE_KEY + " to name the file to write as well");
 		}
 		Source source = parameters.apply(SOURCE_KEY).map(v -> parseSource(SOURCE_KEY, v)).orElse(Source.AUTO);
+		boolean classes = parameters.apply(CLASSES_KEY).map(v -> parseBoolean(CLASSES_KEY, v)).orElse(true);
 		return new CheckConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline,
-				source);
+				source, classes);
 	}
 
 	static boolean parseBoolean(String key, String value) {

@@ -125,6 +125,16 @@ final class Messages {
 		return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
 	}
 
+	/** What this JVM still holds lingering when the run ends: reported once per JVM, never failed. */
+	static String stillHeldAtTheEnd(List<TcpSocket> held) {
+		Map<String, Integer> byState = new java.util.TreeMap<>();
+		held.forEach(socket -> byState.merge(socket.state().name(), 1, Integer::sum));
+		return "nolinger: this JVM still holds " + held.size() + (held.size() == 1 ? " lingering socket" : " lingering sockets")
+				+ " at the end of the run (" + byState.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+					.collect(Collectors.joining(", "))
+				+ "): reported, not failed.";
+	}
+
 	static String stillLingeringAtTheEnd() {
 		return "still lingering at the end of the run";
 	}

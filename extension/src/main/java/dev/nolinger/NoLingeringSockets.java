@@ -32,6 +32,12 @@ import org.junit.jupiter.api.parallel.Resources;
  * {@link LingeringSocketsError} that lists each socket, which end failed to close it, and why it
  * counts as this JVM's. If the test already failed on its own, its failure stays the primary one.
  *
+ * <p>On a class (and under global registration) the class is checked as a whole too: a snapshot
+ * before its {@code @BeforeAll} methods, a judgement after its {@code @AfterAll} methods. Sockets
+ * that linger then, and that no test of the class (or of a nested class) already reported, fail
+ * the class container with a message of the same kind that names the class. Turn it off with
+ * {@value NoLingeringSocketsExtension#CLASSES_KEY}{@code =false}.
+ *
  * <p>To check every test without annotating each, register {@link NoLingeringSocketsExtension}
  * globally, through JUnit's extension autodetection
  * ({@code junit.jupiter.extensions.autodetection.enabled=true}) or with {@code @ExtendWith} on a
@@ -72,6 +78,8 @@ import org.junit.jupiter.api.parallel.Resources;
  * is known to leave; a test fails only on sockets beyond it.</li>
  * <li>{@value NoLingeringSocketsExtension#BASELINE_WRITE_KEY}: {@code true} rewrites that file
  * from this run instead of failing tests.</li>
+ * <li>{@value NoLingeringSocketsExtension#CLASSES_KEY}: {@code false} turns off the check of each
+ * class as a whole ({@code @BeforeAll} to {@code @AfterAll}); default {@code true}.</li>
  * <li>{@value SuiteReportListener#REPORT_DIR_KEY}: where the suite summary writes
  * {@code report.json} and {@code report.md}; default {@code target/nolinger}.</li>
  * </ul>

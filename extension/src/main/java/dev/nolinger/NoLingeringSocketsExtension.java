@@ -9,11 +9,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 import org.apiguardian.api.API;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,7 +31,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * the configured defaults.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public final class NoLingeringSocketsExtension implements BeforeEachCallback, AfterEachCallback {
+public final class NoLingeringSocketsExtension
+		implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
 	/** Configuration parameter that turns the check on or off for the whole run: {@value}. */
 	public static final String ENABLED_KEY = "nolinger.enabled";
@@ -54,6 +59,13 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	public static final String BASELINE_WRITE_KEY = "nolinger.baseline.write";
 
 	/**
+	 * Configuration parameter, {@code true} (default) or {@code false}, for the check of each test
+	 * class as a whole, from before its {@code @BeforeAll} methods to after its {@code @AfterAll}
+	 * methods: {@value}.
+	 */
+	public static final String CLASSES_KEY = "nolinger.classes";
+
+	/**
 	 * Configuration parameter choosing where the socket table is read from: {@code proc},
 	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
 	 */
@@ -66,6 +78,83 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	/** Creates the extension; JUnit calls this. */
 	public NoLingeringSocketsExtension() {
+	}
+
+	/**
+	 * Snapshots before the class's {@code @BeforeAll} methods, so that sockets its fixtures leave
+	 * lingering after {@code @AfterAll} fail the class container.
+	 */
+	@Override
+	public void beforeAll(ExtensionContext context) {
+		try {
+			CheckConfiguration configuration = configuration(context);
+			if (!configuration.enabled() || !configuration.classes() || JunitVersion.unsupportedJupiter().isPresent()) {
+				return;
+			}
+			NoLingeringSockets annotation = nearestAnnotation(context).orElse(null);
+			if (annotation != null && !annotation.enabled()) {
+				return;
+			}
+			CheckSettings settings = CheckSettings.resolve(annotation, configuration);
+			Check check = check(context, configuration);
+			if (!check.source().isAvailable()) {
+				return;
+			}
+			context.getStore(NAMESPACE).put(ClassPending.class, new ClassPending(settings, check.snapshot(settings.states())));
+		}
+		catch (ExtensionConfigurationException | SocketTableException e) {
+			// Each test's own check reports the same error, naming the test; the class goes unchecked.
+		}
+	}
+
+	/**
+	 * Judges the class after its {@code @AfterAll} methods: sockets it left lingering that no
+	 * test of it (or of a nested class) already accounted for.
+	 */
+	@Override
+	public void afterAll(ExtensionContext context) throws Exception {
+		ClassPending pending = context.getStore(NAMESPACE).remove(ClassPending.class, ClassPending.class);
+		if (pending == null) {
+			return;
+		}
+		CheckConfiguration configuration = configuration(context);
+		Check check = check(context, configuration);
+		CheckSettings settings = pending.settings();
+		String classId = context.getUniqueId();
+		Set<TcpSocket.Key> accounted = accounted(context);
+		UnaryOperator<List<Finding>> notAccounted = findings -> findings.stream()
+			.filter(f -> !accounted.contains(f.socket().key()))
+			.toList();
+		try {
+			if (configuration.writeBaseline()) {
+				List<Finding> findings = notAccounted.apply(check.findingsToRecord(pending.snapshot(), settings, classId));
+				baselineWriter(context, configuration).record(classId, findings);
+				findings.forEach(finding -> accounted.add(finding.socket().key()));
+				if (!findings.isEmpty()) {
+					finish(context, className(context), settings, findings, false, 0);
+				}
+				return;
+			}
+			BaselineFile known = baselineFile(context, configuration);
+			BaselinePorts ephemeral = ephemeralPorts(context);
+			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
+					findings -> known.beyond(classId, notAccounted.apply(findings), ephemeral), classId);
+			List<Finding> own = notAccounted.apply(verdict.findings());
+			// An outer class that ends after its nested one does not report the nested one's sockets again.
+			own.forEach(finding -> accounted.add(finding.socket().key()));
+			if (!own.isEmpty()) {
+				finish(context, className(context), settings, own, verdict.failed(), 0);
+			}
+			if (verdict.failed()) {
+				SuiteReportRecords.watch(verdict.beyond(), System.nanoTime());
+				throw new LingeringSocketsError(Messages.lingering(className(context), settings.tolerance(),
+						settings.grace(), verdict.beyond(), own.size() - verdict.beyond().size(),
+						configuration.baseline().map(Path::toString).orElse("")), verdict.beyond().size());
+			}
+		}
+		catch (SocketTableException e) {
+			throw new SocketTableException(Messages.unreadableTable(className(context), e), e);
+		}
 	}
 
 	@Override
@@ -137,8 +226,15 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	/** {@code passedByBaseline}: how many sockets the baseline excused in a test that passed only thanks to it. */
 	private static void finish(ExtensionContext context, CheckSettings settings, List<Finding> findings, boolean failed,
 			int passedByBaseline) {
+		Set<TcpSocket.Key> accounted = accounted(context);
+		findings.forEach(finding -> accounted.add(finding.socket().key()));
+		finish(context, testName(context), settings, findings, failed, passedByBaseline);
+	}
+
+	private static void finish(ExtensionContext context, String name, CheckSettings settings, List<Finding> findings,
+			boolean failed, int passedByBaseline) {
 		publish(context, findings);
-		SuiteReportRecords.record(context.getUniqueId(), new SuiteReportRecords.TestRecord(testName(context),
+		SuiteReportRecords.record(context.getUniqueId(), new SuiteReportRecords.TestRecord(name,
 				settings.tolerance(), failed, findings, passedByBaseline));
 	}
 
@@ -162,6 +258,27 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			LOGGER.warning(warning);
 			context.publishReportEntry("nolinger", warning);
 		}
+	}
+
+	/**
+	 * The sockets a test's check already reported, failed or tolerated: a class check that
+	 * follows does not report them again. Kept for the run, as an outer class follows its nested ones.
+	 */
+	@SuppressWarnings("unchecked")
+	private static Set<TcpSocket.Key> accounted(ExtensionContext context) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("accounted-sockets",
+				key -> ConcurrentHashMap.<TcpSocket.Key>newKeySet(), Set.class);
+	}
+
+	/** How a class-level message names the class: {@code class OrderIT}, {@code class OrderIT.Nested}. */
+	static String className(ExtensionContext context) {
+		String name = context.getTestClass().map(NoLingeringSocketsExtension::simpleName).orElse(context.getDisplayName());
+		return "class " + name;
+	}
+
+	private static String simpleName(Class<?> type) {
+		Class<?> enclosing = type.getEnclosingClass();
+		return enclosing == null ? type.getSimpleName() : simpleName(enclosing) + "." + type.getSimpleName();
 	}
 
 	private static CheckConfiguration configuration(ExtensionContext context) {
@@ -220,6 +337,9 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	}
 
 	private record Pending(CheckSettings settings, CheckSnapshot snapshot) {
+	}
+
+	private record ClassPending(CheckSettings settings, CheckSnapshot snapshot) {
 	}
 
 	/** The findings of a {@value #BASELINE_WRITE_KEY} run, written to the baseline file at its end. */

@@ -70,12 +70,25 @@ final class SuiteReport {
 		return this.tests;
 	}
 
+	/** Tests checked; a class appears in the report only when its fixtures left sockets, and is not counted here. */
 	int checked() {
-		return this.tests.size();
+		return (int) this.tests.stream().filter(t -> !isClass(t)).count();
 	}
 
 	int failed() {
-		return (int) this.tests.stream().filter(Test::failed).count();
+		return (int) this.tests.stream().filter(t -> !isClass(t) && t.failed()).count();
+	}
+
+	/** Classes whose fixtures ({@code @BeforeAll}, {@code @AfterAll}) failed them for lingering sockets. */
+	int classesFailed() {
+		return (int) this.tests.stream().filter(t -> isClass(t) && t.failed()).count();
+	}
+
+	/** Whether the entry is a class container's check rather than a test's. */
+	static boolean isClass(Test test) {
+		String[] segments = test.uniqueId().split("/");
+		String last = segments[segments.length - 1];
+		return last.startsWith("[class:") || last.startsWith("[nested-class:");
 	}
 
 	int sockets() {
@@ -132,7 +145,9 @@ final class SuiteReport {
 	String consoleSummary(String reportPath) {
 		StringBuilder text = new StringBuilder();
 		text.append("nolinger: ").append(checked()).append(checked() == 1 ? " test" : " tests").append(" checked, ")
-			.append(failed()).append(" failed for lingering sockets, ").append(sockets())
+			.append(failed()).append(" failed for lingering sockets, ")
+			.append(classesFailed() == 0 ? "" : classesFailed() + (classesFailed() == 1 ? " class" : " classes") + " failed, ")
+			.append(sockets())
 			.append(sockets() == 1 ? " lingering socket" : " lingering sockets").append('.');
 		if (sockets() > 0) {
 			text.append("\n  states:       ").append(top(byState()));
@@ -199,6 +214,7 @@ final class SuiteReport {
 		StringBuilder json = new StringBuilder("{\n");
 		json.append("  \"testsChecked\": ").append(checked()).append(",\n");
 		json.append("  \"testsFailed\": ").append(failed()).append(",\n");
+		json.append("  \"classesFailed\": ").append(classesFailed()).append(",\n");
 		json.append("  \"lingeringSockets\": ").append(sockets()).append(",\n");
 		json.append("  \"states\": ").append(jsonCounts(byState())).append(",\n");
 		json.append("  \"where\": ").append(jsonCounts(byClassStateAndEnd())).append(",\n");

@@ -80,11 +80,12 @@ public final class SuiteReportListener implements TestExecutionListener {
 	static void sessionClosed() {
 		SuiteReport own;
 		Path directory;
+		List<TcpSocket> held;
 		synchronized (CHECKED) {
 			if (CHECKED.isEmpty()) {
 				return;
 			}
-			SuiteReportRecords.lookAgainAtTheEnd();
+			held = SuiteReportRecords.lookAgainAtTheEnd();
 			List<SuiteReport.Test> tests = new ArrayList<>();
 			for (SuiteReport.Test test : CHECKED) {
 				tests.add(test.failed() ? withFates(test) : test);
@@ -97,6 +98,9 @@ public final class SuiteReportListener implements TestExecutionListener {
 		try {
 			SuiteReport run = SuiteReportFiles.write(directory, own);
 			System.out.println(run.consoleSummary(directory.resolve("report.md").toString()));
+			if (!held.isEmpty()) {
+				System.out.println(Messages.stillHeldAtTheEnd(held));
+			}
 		}
 		catch (IOException | RuntimeException e) {
 			System.err.println("nolinger: could not write the report to " + directory + ": " + e);

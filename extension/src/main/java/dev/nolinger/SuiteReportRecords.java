@@ -96,23 +96,50 @@ final class SuiteReportRecords {
 		});
 	}
 
-	/** Reads the table once more, at the end of the run; a failed read leaves the sockets' fate unknown. */
-	static void lookAgainAtTheEnd() {
+	/**
+	 * Reads the table once more, at the end of the run: the watched sockets' fate, and what this
+	 * JVM still holds lingering, which is reported and never failed. Empty when the read fails,
+	 * and then the report says nothing about how these sockets ended.
+	 */
+	static List<TcpSocket> lookAgainAtTheEnd() {
 		SocketTableSource source = lookAgain;
-		if (source == null || WATCHED.isEmpty()) {
-			return;
+		if (source == null) {
+			return List.of();
 		}
 		long now = System.nanoTime();
 		try {
+			SocketTable table = source.read();
 			Set<TcpSocket.Key> present = new HashSet<>();
-			for (TcpSocket socket : source.read().sockets()) {
+			for (TcpSocket socket : table.sockets()) {
 				present.add(socket.key());
 			}
 			observe(present, now);
+			return stillHeld(table, new OwnershipProcSelfFd(java.nio.file.Path.of("/proc/self/fd")).socketInodes());
 		}
 		catch (SocketTableException | RuntimeException e) {
-			// the report then says nothing about how these sockets ended
+			return List.of();
 		}
+	}
+
+	/**
+	 * This JVM's sockets in the default lingering states: those whose inode is an open fd here
+	 * (rule 1), and FIN_WAIT2 orphans whose peer is one of them (rule 2).
+	 */
+	static List<TcpSocket> stillHeld(SocketTable table, Set<Long> ownInodes) {
+		Set<SocketTuple> owned = new HashSet<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (socket.inode() != 0 && ownInodes.contains(socket.inode())) {
+				owned.add(socket.tuple());
+			}
+		}
+		List<TcpSocket> held = new java.util.ArrayList<>();
+		for (TcpSocket socket : table.sockets()) {
+			if (CheckConfiguration.DEFAULT_STATES.contains(socket.state()) && (owned.contains(socket.tuple())
+					|| owned.contains(new SocketTuple(socket.remote(), socket.local())))) {
+				held.add(socket);
+			}
+		}
+		return held;
 	}
 
 	/**

@@ -157,7 +157,7 @@ class NoLingeringSocketsExtensionTests {
 					instanceOf(LingeringSocketsError.class),
 					message(m -> m.startsWith("1 socket lingering after StuckClosingTestCases.closesOntoAPeerThatNeverReads() (tolerance 0):")
 							&& m.contains("FIN_WAIT1  client end  127.0.0.1:" + stuckClientPort + " -> 127.0.0.1:")
-							&& m.contains("FIN_WAIT1: this JVM closed, and the peer has not acknowledged the FIN yet.")))));
+							&& m.contains("still FIN_WAIT1 after 200 ms of grace: this JVM closed, and the peer has not acknowledged the FIN yet.")))));
 	}
 
 	private static Events run(Class<?> testClass) {
