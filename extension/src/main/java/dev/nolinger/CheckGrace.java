@@ -150,6 +150,11 @@ final class CheckGrace {
 			Set<TcpSocket.Key> seen = new HashSet<>();
 			for (Finding finding : this.previous) {
 				seen.add(finding.socket().key());
+				// Seen on its way into the state (FIN_WAIT1, then FIN_WAIT2) is seen twice all the same;
+				// else a grace that ends right after it settles would drop it.
+				for (TcpState settled : CheckSettling.settlesInto(finding.socket().state())) {
+					seen.add(new TcpSocket.Key(finding.socket().tuple(), settled));
+				}
 			}
 			return this.current.stream().filter(f -> seen.contains(f.socket().key())).toList();
 		}

@@ -135,6 +135,27 @@ final class Messages {
 				+ "): reported, not failed.";
 	}
 
+	/** The report entry of findings left unjudged: {@code nolinger.notJudged} and one row per socket. */
+	static Map<String, String> notJudgedEntry(List<Finding> findings, int others) {
+		Map<String, String> entry = new java.util.LinkedHashMap<>();
+		entry.put("nolinger.notJudged", findings.size() + (findings.size() == 1 ? " socket" : " sockets")
+				+ " not judged: " + others + (others == 1 ? " other test" : " other tests") + " ran concurrently");
+		int n = 1;
+		for (Finding finding : findings) {
+			TcpSocket socket = finding.socket();
+			entry.put("nolinger.notJudged." + n++, socket.state() + " " + finding.role().label() + " " + socket.tuple());
+		}
+		return entry;
+	}
+
+	/** Said once per run when parallel execution is on and tests are checked. */
+	static String parallelNotice() {
+		return "nolinger: parallel execution is on. Tests annotated @NoLingeringSockets run alone (a global lock) and are"
+				+ " judged fully. A test checked through global registration that runs while other checked tests run is"
+				+ " judged only on sockets proven its own; the rest are reported as \"not judged\" (report entry"
+				+ " nolinger.notJudged and the suite summary), never failed. Classes are judged the same way.";
+	}
+
 	static String stillLingeringAtTheEnd() {
 		return "still lingering at the end of the run";
 	}

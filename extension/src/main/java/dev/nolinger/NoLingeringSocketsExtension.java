@@ -100,7 +100,9 @@ public final class NoLingeringSocketsExtension
 			if (!check.source().isAvailable()) {
 				return;
 			}
-			context.getStore(NAMESPACE).put(ClassPending.class, new ClassPending(settings, check.snapshot(settings.states())));
+			CheckSnapshot snapshot = check.snapshot(settings.states());
+			concurrency(context).open(context.getUniqueId());
+			context.getStore(NAMESPACE).put(ClassPending.class, new ClassPending(settings, snapshot));
 		}
 		catch (ExtensionConfigurationException | SocketTableException e) {
 			// Each test's own check reports the same error, naming the test; the class goes unchecked.
@@ -121,6 +123,16 @@ public final class NoLingeringSocketsExtension
 		Check check = check(context, configuration);
 		CheckSettings settings = pending.settings();
 		String classId = context.getUniqueId();
+		try {
+			judgeClass(context, configuration, check, settings, pending, classId);
+		}
+		finally {
+			concurrency(context).close(classId);
+		}
+	}
+
+	private static void judgeClass(ExtensionContext context, CheckConfiguration configuration, Check check,
+			CheckSettings settings, ClassPending pending, String classId) throws Exception {
 		Set<TcpSocket.Key> accounted = accounted(context);
 		UnaryOperator<List<Finding>> notAccounted = findings -> findings.stream()
 			.filter(f -> !accounted.contains(f.socket().key()))
@@ -139,6 +151,11 @@ public final class NoLingeringSocketsExtension
 			BaselinePorts ephemeral = ephemeralPorts(context);
 			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
 					findings -> known.beyond(classId, notAccounted.apply(findings), ephemeral), classId);
+			int others = concurrency(context).overlapped(classId);
+			if (others > 0 && !verdict.findings().isEmpty()) {
+				verdict = notJudgedUnlessProven(context, settings, new CheckVerdict(notAccounted.apply(verdict.findings()),
+						verdict.beyond(), verdict.failed()), others);
+			}
 			List<Finding> own = notAccounted.apply(verdict.findings());
 			// An outer class that ends after its nested one does not report the nested one's sockets again.
 			own.forEach(finding -> accounted.add(finding.socket().key()));
@@ -177,6 +194,7 @@ public final class NoLingeringSocketsExtension
 			unsupportedPlatform(context, configuration, check.source());
 			return;
 		}
+		noticeParallelExecution(context);
 		CheckSnapshot snapshot;
 		try {
 			snapshot = check.snapshot(settings.states());
@@ -185,6 +203,7 @@ public final class NoLingeringSocketsExtension
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
 		SuiteReportRecords.observe(snapshot.before(), System.nanoTime());
+		concurrency(context).open(context.getUniqueId());
 		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot));
 	}
 
@@ -199,6 +218,16 @@ public final class NoLingeringSocketsExtension
 		CheckSettings settings = pending.settings();
 		String testId = context.getUniqueId();
 		try {
+			judgeTest(context, configuration, check, settings, pending, testId);
+		}
+		finally {
+			concurrency(context).close(testId);
+		}
+	}
+
+	private static void judgeTest(ExtensionContext context, CheckConfiguration configuration, Check check,
+			CheckSettings settings, Pending pending, String testId) throws Exception {
+		try {
 			if (configuration.writeBaseline()) {
 				List<Finding> findings = check.findingsToRecord(pending.snapshot(), settings, testId);
 				baselineWriter(context, configuration).record(testId, findings);
@@ -209,6 +238,10 @@ public final class NoLingeringSocketsExtension
 			BaselinePorts ephemeral = ephemeralPorts(context);
 			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
 					findings -> known.beyond(testId, findings, ephemeral), testId);
+			int others = concurrency(context).overlapped(testId);
+			if (others > 0 && !verdict.findings().isEmpty()) {
+				verdict = notJudgedUnlessProven(context, settings, verdict, others);
+			}
 			finish(context, settings, verdict.findings(), verdict.failed(),
 					verdict.failed() || verdict.findings().size() <= settings.tolerance() ? 0 : verdict.inBaseline());
 			if (verdict.failed()) {
@@ -221,6 +254,22 @@ public final class NoLingeringSocketsExtension
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
+	}
+
+	/**
+	 * Other checked tests ran while this one did, so the table cannot tell whose sockets these
+	 * are: only findings the ledger proves this test's own are judged; the rest are reported.
+	 */
+	private static CheckVerdict notJudgedUnlessProven(ExtensionContext context, CheckSettings settings,
+			CheckVerdict verdict, int others) {
+		List<Finding> proven = verdict.findings().stream().filter(CheckConcurrency.provenOwnByLedger).toList();
+		List<Finding> unproven = verdict.findings().stream().filter(f -> !proven.contains(f)).toList();
+		if (!unproven.isEmpty()) {
+			context.publishReportEntry(Messages.notJudgedEntry(unproven, others));
+			SuiteReportRecords.notJudged(context.getUniqueId(), unproven.size(), others);
+		}
+		List<Finding> beyond = verdict.beyond().stream().filter(proven::contains).toList();
+		return new CheckVerdict(proven, beyond, beyond.size() > settings.tolerance());
 	}
 
 	/** {@code passedByBaseline}: how many sockets the baseline excused in a test that passed only thanks to it. */
@@ -242,6 +291,18 @@ public final class NoLingeringSocketsExtension
 	private static void publish(ExtensionContext context, List<Finding> findings) {
 		if (!findings.isEmpty()) {
 			context.publishReportEntry(Messages.reportEntry(findings));
+		}
+	}
+
+	/** Says once per run, when tests run in parallel, what is judged and what is not. */
+	private static void noticeParallelExecution(ExtensionContext context) {
+		if (!context.getConfigurationParameter("junit.jupiter.execution.parallel.enabled").map(Boolean::parseBoolean)
+			.orElse(false)) {
+			return;
+		}
+		Object first = new Object();
+		if (context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("parallel-notice", key -> first) == first) {
+			System.out.println(Messages.parallelNotice());
 		}
 	}
 
@@ -268,6 +329,11 @@ public final class NoLingeringSocketsExtension
 	private static Set<TcpSocket.Key> accounted(ExtensionContext context) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("accounted-sockets",
 				key -> ConcurrentHashMap.<TcpSocket.Key>newKeySet(), Set.class);
+	}
+
+	private static CheckConcurrency concurrency(ExtensionContext context) {
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(CheckConcurrency.class,
+				key -> new CheckConcurrency(), CheckConcurrency.class);
 	}
 
 	/** How a class-level message names the class: {@code class OrderIT}, {@code class OrderIT.Nested}. */

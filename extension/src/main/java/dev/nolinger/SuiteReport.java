@@ -53,11 +53,21 @@ final class SuiteReport {
 	 * One checked test; {@code passedByBaseline} counts the sockets the baseline file excused in a
 	 * test that passed only because of it (0 otherwise).
 	 */
-	record Test(String uniqueId, String name, int tolerance, boolean failed, List<Socket> sockets, int passedByBaseline) {
+	record Test(String uniqueId, String name, int tolerance, boolean failed, List<Socket> sockets, int passedByBaseline,
+			int notJudged) {
 
 		Test(String uniqueId, String name, int tolerance, boolean failed, List<Socket> sockets) {
-			this(uniqueId, name, tolerance, failed, sockets, 0);
+			this(uniqueId, name, tolerance, failed, sockets, 0, 0);
 		}
+	}
+
+	/** Tests with findings left unjudged because other checked tests ran concurrently. */
+	int testsNotJudged() {
+		return (int) this.tests.stream().filter(t -> t.notJudged() > 0).count();
+	}
+
+	int socketsNotJudged() {
+		return this.tests.stream().mapToInt(Test::notJudged).sum();
 	}
 
 	private final List<Test> tests;
@@ -160,6 +170,11 @@ final class SuiteReport {
 				text.append(" (closed late: raise nolinger.grace or close the fixture)");
 			}
 		}
+		if (testsNotJudged() > 0) {
+			text.append("\n  not judged:   ").append(testsNotJudged()).append(testsNotJudged() == 1 ? " test" : " tests")
+				.append(" (").append(socketsNotJudged()).append(socketsNotJudged() == 1 ? " socket" : " sockets")
+				.append("): other checked tests ran concurrently, so the table cannot tell whose sockets they are");
+		}
 		text.append("\n  report:       ").append(reportPath);
 		return text.toString();
 	}
@@ -216,6 +231,7 @@ final class SuiteReport {
 		json.append("  \"testsFailed\": ").append(failed()).append(",\n");
 		json.append("  \"classesFailed\": ").append(classesFailed()).append(",\n");
 		json.append("  \"lingeringSockets\": ").append(sockets()).append(",\n");
+		json.append("  \"testsNotJudged\": ").append(testsNotJudged()).append(",\n");
 		json.append("  \"states\": ").append(jsonCounts(byState())).append(",\n");
 		json.append("  \"where\": ").append(jsonCounts(byClassStateAndEnd())).append(",\n");
 		json.append("  \"stillLingeringAtTheEnd\": ").append(lingeredToTheEnd()).append(",\n");

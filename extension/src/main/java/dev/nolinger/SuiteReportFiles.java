@@ -83,7 +83,8 @@ final class SuiteReportFiles {
 		StringBuilder text = new StringBuilder();
 		for (SuiteReport.Test test : report.tests()) {
 			text.append(String.join("\t", "T", escape(test.uniqueId()), escape(test.name()),
-					String.valueOf(test.failed()), String.valueOf(test.tolerance()), String.valueOf(test.passedByBaseline())))
+					String.valueOf(test.failed()), String.valueOf(test.tolerance()), String.valueOf(test.passedByBaseline()),
+					String.valueOf(test.notJudged())))
 				.append('\n');
 			for (SuiteReport.Socket s : test.sockets()) {
 				text.append(String.join("\t", "S", s.state().name(), escape(s.role()), escape(s.local()),
@@ -104,7 +105,7 @@ final class SuiteReportFiles {
 			}
 			String[] f = line.split("\t", -1);
 			try {
-				if (f[0].equals("T") && f.length == 6) {
+				if (f[0].equals("T") && f.length == 7) {
 					if (pending != null) {
 						tests.add(test(pending, sockets));
 					}
@@ -131,7 +132,7 @@ final class SuiteReportFiles {
 
 	private static SuiteReport.Test test(String[] f, List<SuiteReport.Socket> sockets) {
 		return new SuiteReport.Test(unescape(f[1]), unescape(f[2]), Integer.parseInt(f[4]), Boolean.parseBoolean(f[3]),
-				sockets, Integer.parseInt(f[5]));
+				sockets, Integer.parseInt(f[5]), Integer.parseInt(f[6]));
 	}
 
 	private static String escape(String text) {

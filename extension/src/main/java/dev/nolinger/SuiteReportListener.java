@@ -56,6 +56,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 	@Override
 	public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
 		SuiteReportRecords.TestRecord record = SuiteReportRecords.take(identifier.getUniqueId());
+		int notJudged = SuiteReportRecords.takeNotJudged(identifier.getUniqueId());
 		// An aborted test (a failed assumption) ran its callbacks but counts as skipped in every
 		// report; counting it as checked made the summary say one more test than ran.
 		if (record == null || result.getStatus() == TestExecutionResult.Status.ABORTED) {
@@ -64,7 +65,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 		List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
 		synchronized (CHECKED) {
 			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
-					sockets, record.inBaseline()));
+					sockets, record.inBaseline(), notJudged));
 		}
 	}
 
@@ -73,7 +74,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 			.map(s -> s.withFate(SuiteReportRecords.fate(SuiteReportRecords.watchKey(s.state(), s.local(), s.remote()))))
 			.toList();
 		return new SuiteReport.Test(test.uniqueId(), test.name(), test.tolerance(), test.failed(), sockets,
-				test.passedByBaseline());
+				test.passedByBaseline(), test.notJudged());
 	}
 
 	/** Prints the summary of what this JVM checked since the last one, and adds it to the report files. */

@@ -35,6 +35,19 @@ final class SuiteReportRecords {
 		return RECORDS.remove(uniqueId);
 	}
 
+	private static final Map<String, Integer> NOT_JUDGED = new ConcurrentHashMap<>();
+
+	/** A test (or class) whose {@code sockets} findings were not judged: others ran concurrently. */
+	static void notJudged(String uniqueId, int sockets, int others) {
+		NOT_JUDGED.put(uniqueId, sockets);
+	}
+
+	/** How many of the test's sockets were not judged, 0 for none; forgets them. */
+	static int takeNotJudged(String uniqueId) {
+		Integer sockets = NOT_JUDGED.remove(uniqueId);
+		return sockets == null ? 0 : sockets;
+	}
+
 	/**
 	 * A socket that failed a test, watched until the run ends to tell a leak from a late close.
 	 * Every later check's snapshot lists the sockets in checked states, so each one narrows down

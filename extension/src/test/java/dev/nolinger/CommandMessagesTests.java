@@ -16,9 +16,9 @@ class CommandMessagesTests {
 	@Test
 	void hintsAreTheTestFailuresHintsSaidOfTheOwningProcess() {
 		assertThat(CommandMessages.hint(TcpState.CLOSE_WAIT))
-			.isEqualTo("the peer closed, and the owning process never called close() on its end.");
+			.isEqualTo("the peer closed, and the owning process has not called close() on its end.");
 		assertThat(CommandMessages.hint(TcpState.FIN_WAIT2))
-			.isEqualTo("the owning process closed (or called shutdownOutput()), and the peer never closed its end.");
+			.isEqualTo("the owning process closed (or called shutdownOutput()), and the peer has not closed its end.");
 		assertThat(CommandMessages.hint(TcpState.LAST_ACK))
 			.isEqualTo("the peer closed, the owning process closed after it, and the final ACK has not arrived.");
 		for (TcpState state : TcpState.values()) {

@@ -82,8 +82,8 @@ class CommandProcTreeTests {
 				  CLOSE_WAIT  127.0.0.1:8080 -> 127.0.0.1:50000         age unknown  pid 4242 (java -jar app.jar)
 				  LAST_ACK    127.0.0.1:8080 -> 127.0.0.1:50001         age unknown  orphan; listener 0.0.0.0:8080 is pid 4242 (java -jar app.jar)
 				Hints:
-				  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer never closed its end.
-				  CLOSE_WAIT: the peer closed, and the owning process never called close() on its end.
+				  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer has not closed its end.
+				  CLOSE_WAIT: the peer closed, and the owning process has not called close() on its end.
 				  LAST_ACK: the peer closed, the owning process closed after it, and the final ACK has not arrived.
 				""");
 	}
@@ -99,8 +99,8 @@ class CommandProcTreeTests {
 				  CLOSE_WAIT  127.0.0.1:8080 -> 127.0.0.1:50000  age unknown  pid 4242 (java -jar app.jar)
 				  LAST_ACK    127.0.0.1:8080 -> 127.0.0.1:50001  age unknown  orphan; listener 0.0.0.0:8080 is pid 4242 (java -jar app.jar)
 				Hints:
-				  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer never closed its end.
-				  CLOSE_WAIT: the peer closed, and the owning process never called close() on its end.
+				  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer has not closed its end.
+				  CLOSE_WAIT: the peer closed, and the owning process has not called close() on its end.
 				  LAST_ACK: the peer closed, the owning process closed after it, and the final ACK has not arrived.
 				""");
 	}
@@ -122,7 +122,7 @@ class CommandProcTreeTests {
 				  ESTABLISHED  10.0.0.5:40004 -> 10.0.0.9:443  age unknown  pid 4242 (java -jar app.jar)
 				Hints:
 				  ESTABLISHED: the connection is still open; neither end has closed it.
-				  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer never closed its end.
+				  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer has not closed its end.
 				""");
 	}
 
@@ -148,7 +148,7 @@ class CommandProcTreeTests {
 				  "tcpFinTimeoutSeconds": 60,
 				  "unreadableProcesses": 0,
 				  "sockets": [
-				    {"state": "CLOSE_WAIT", "local": "10.0.0.5:40000", "remote": "10.0.0.9:443", "localPort": 40000, "remotePort": 443, "inode": 2002, "uid": 1000, "owner": {"kind": "process", "pids": [5000, 5001], "command": "/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Dname=a\\tb -jar /opt/service/a-service-with-a-long-name.jar", "text": "pid 5000 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Dname=a\\tb -jar /opt/service/a-service-with-a-long-name.jar), also held by pid 5001"}, "ageSeconds": null, "hint": "the peer closed, and the owning process never called close() on its end."}
+				    {"state": "CLOSE_WAIT", "local": "10.0.0.5:40000", "remote": "10.0.0.9:443", "localPort": 40000, "remotePort": 443, "inode": 2002, "uid": 1000, "owner": {"kind": "process", "pids": [5000, 5001], "command": "/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Dname=a\\tb -jar /opt/service/a-service-with-a-long-name.jar", "text": "pid 5000 (/usr/lib/jvm/java-17-openjdk-amd64/bin/java -Dname=a\\tb -jar /opt/service/a-service-with-a-long-name.jar), also held by pid 5001"}, "ageSeconds": null, "hint": "the peer closed, and the owning process has not called close() on its end."}
 				  ]
 				}
 				""");

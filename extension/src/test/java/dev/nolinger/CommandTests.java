@@ -31,8 +31,8 @@ class CommandTests {
 
 	private static final String HINTS = """
 			Hints:
-			  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer never closed its end.
-			  CLOSE_WAIT: the peer closed, and the owning process never called close() on its end.
+			  FIN_WAIT2: the owning process closed (or called shutdownOutput()), and the peer has not closed its end.
+			  CLOSE_WAIT: the peer closed, and the owning process has not called close() on its end.
 			""";
 
 	@AfterEach
@@ -124,7 +124,7 @@ class CommandTests {
 		assertThat(run.status()).isEqualTo(1);
 		assertThat(run.out()).startsWith("1 socket lingering in CLOSE_WAIT on port " + pair.serverPort() + ":\n"
 				+ "  CLOSE_WAIT  127.0.0.1:" + pair.serverPort() + " -> 127.0.0.1:" + pair.clientPort() + "  age unknown  pid " + PID + " (")
-			.endsWith(")\nHints:\n  CLOSE_WAIT: the peer closed, and the owning process never called close() on its end.\n");
+			.endsWith(")\nHints:\n  CLOSE_WAIT: the peer closed, and the owning process has not called close() on its end.\n");
 	}
 
 	@Test
@@ -176,7 +176,7 @@ class CommandTests {
 			.containsEntry("remote", "127.0.0.1:" + pair.serverPort())
 			.containsEntry("localPort", (long) pair.clientPort())
 			.containsEntry("inode", 0L)
-			.containsEntry("hint", "the owning process closed (or called shutdownOutput()), and the peer never closed its end.");
+			.containsEntry("hint", "the owning process closed (or called shutdownOutput()), and the peer has not closed its end.");
 		assertThat(finWait2.get("ageSeconds")).isInstanceOf(Long.class);
 		assertThat(object(finWait2.get("owner"))).containsEntry("kind", "orphan-peer").containsEntry("pids", List.of(PID));
 

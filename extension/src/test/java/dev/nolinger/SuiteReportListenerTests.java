@@ -68,6 +68,7 @@ class SuiteReportListenerTests {
 				  "testsFailed": 1,
 				  "classesFailed": 0,
 				  "lingeringSockets": 2,
+				  "testsNotJudged": 0,
 				  "states": {"CLOSE_WAIT": 1, "FIN_WAIT2": 1},
 				  "where": {"SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end": 1, "SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end": 1},
 				  "stillLingeringAtTheEnd": 2,
@@ -132,7 +133,7 @@ class SuiteReportListenerTests {
 	void reportPartsSurviveAwkwardNames() throws Exception {
 		SuiteReport.Test test = new SuiteReport.Test("id\twith\\tabs", "name\nwith \"quotes\"", 2, true,
 				List.of(new SuiteReport.Socket(TcpState.FIN_WAIT2, "unknown end", "[::1]:1", "[::1]:2", 2, -1,
-						"closed 0.1-1.2 s after its test")), 3);
+						"closed 0.1-1.2 s after its test")), 3, 4);
 
 		assertThat(SuiteReportFiles.deserialize(SuiteReportFiles.serialize(new SuiteReport(List.of(test)))))
 			.containsExactly(test);

@@ -1,0 +1,56 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Which checks ran at the same time. Every socket a concurrent test opens is this JVM's too, so
+ * a finding of a test whose window overlapped another checked test's cannot be proven its own by
+ * the table alone: it is reported as not judged, never failed. A test's own class (and a class's
+ * own tests and nested classes) are not "other": their windows always enclose one another.
+ */
+final class CheckConcurrency {
+
+	/**
+	 * Hook for the socket ledger: whether a finding is proven the test's own, such as a socket
+	 * opened or accepted on the test's own thread during the test. Until a ledger installs one,
+	 * nothing is proven, and every finding of an overlapped test is reported as not judged.
+	 */
+	static volatile Predicate<Finding> provenOwnByLedger = finding -> false;
+
+	/** The open windows, each with the unrelated windows it has overlapped so far. */
+	private final Map<String, Set<String>> open = new ConcurrentHashMap<>();
+
+	/** Opens the window of a test or class, by its unique ID. */
+	synchronized void open(String id) {
+		Set<String> overlapped = ConcurrentHashMap.newKeySet();
+		for (Map.Entry<String, Set<String>> other : this.open.entrySet()) {
+			if (!related(id, other.getKey())) {
+				overlapped.add(other.getKey());
+				other.getValue().add(id);
+			}
+		}
+		this.open.put(id, overlapped);
+	}
+
+	/** How many unrelated checked tests or classes overlapped the window so far; it stays open. */
+	int overlapped(String id) {
+		Set<String> overlapped = this.open.get(id);
+		return overlapped == null ? 0 : overlapped.size();
+	}
+
+	/** Closes the window. */
+	synchronized void close(String id) {
+		this.open.remove(id);
+	}
+
+	/** A class and what it contains: its windows enclose one another's by construction. */
+	static boolean related(String a, String b) {
+		return a.startsWith(b + "/") || b.startsWith(a + "/") || a.equals(b);
+	}
+}
