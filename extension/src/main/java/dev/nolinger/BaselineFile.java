@@ -113,14 +113,9 @@ final class BaselineFile {
 	}
 
 	static Key key(Finding finding, BaselinePorts ephemeral) {
-		TcpSocket socket = finding.socket();
-		int port = switch (finding.role()) {
-			case SERVER -> socket.local().port();
-			case CLIENT -> socket.remote().port();
-			case UNKNOWN -> -1;
-		};
+		int port = finding.serverPort();
 		String serverPort = port < 0 ? "?" : ephemeral.contains(port) ? "*" : String.valueOf(port);
-		return new Key(socket.state(), finding.role().label(), serverPort);
+		return new Key(finding.socket().state(), finding.role().label(), serverPort);
 	}
 
 	/**

@@ -19,13 +19,8 @@ final class SuiteReport {
 
 		static Socket of(Finding finding) {
 			TcpSocket socket = finding.socket();
-			int serverPort = switch (finding.role()) {
-				case SERVER -> socket.local().port();
-				case CLIENT -> socket.remote().port();
-				case UNKNOWN -> -1;
-			};
 			return new Socket(socket.state(), finding.role().label(), socket.local().toString(),
-					socket.remote().toString(), finding.ownership().rule().number(), serverPort);
+					socket.remote().toString(), finding.ownership().rule().number(), finding.serverPort());
 		}
 	}
 
