@@ -51,10 +51,7 @@ final class Messages {
 	/** The failure message, with a note on the sockets the baseline file already allows. */
 	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
 		List<Finding> sorted = new ArrayList<>(findings);
-		// Both ends of one connection sit next to each other.
-		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
-			.thenComparingInt(f -> Math.max(f.socket().local().port(), f.socket().remote().port()))
-			.thenComparing(f -> f.socket().state()));
+		sorted.sort(Comparator.comparing(Finding::socket, TcpSocket.BOTH_ENDS_TOGETHER));
 		List<String[]> rows = new ArrayList<>();
 		for (Finding finding : sorted) {
 			TcpSocket socket = finding.socket();
