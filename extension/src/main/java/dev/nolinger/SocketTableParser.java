@@ -296,7 +296,7 @@ final class SocketTableParser {
 	}
 
 	private String text(int start, int end) {
-		return sanitize(new String(this.data, start, Math.max(0, end - start), StandardCharsets.ISO_8859_1));
+		return MessageText.printable(new String(this.data, start, Math.max(0, end - start), StandardCharsets.ISO_8859_1));
 	}
 
 	private SocketTableException error(String problem) {
@@ -304,20 +304,5 @@ final class SocketTableParser {
 		String more = this.lineEnd - this.lineStart > MAX_QUOTED_LINE ? "..." : "";
 		return new SocketTableException(
 				"%s line %d: %s%n  the line: %s%s".formatted(this.file, this.lineNumber, problem, line, more));
-	}
-
-	/** Control characters from a corrupt file must not garble the report. */
-	private static String sanitize(String text) {
-		StringBuilder out = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c < 0x20 || c > 0x7E) {
-				out.append(String.format("\\x%02X", (int) c));
-			}
-			else {
-				out.append(c);
-			}
-		}
-		return out.toString();
 	}
 }
