@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -95,11 +93,12 @@ final class CommandMessages {
 		return "nolinger: " + cause.getMessage();
 	}
 
-	/**
-	 * The test failures' hint, said of whichever process owns the socket rather than "this JVM".
-	 */
+	/** Who holds the socket, in the command's messages. */
+	static final String OWNING_PROCESS = "the owning process";
+
+	/** The test failures' hint, said of whichever process owns the socket rather than this JVM. */
 	static String hint(TcpState state) {
-		return Messages.hint(state).replace("this JVM", "the owning process");
+		return Messages.hint(state, OWNING_PROCESS);
 	}
 
 	/**
@@ -131,12 +130,7 @@ final class CommandMessages {
 		text.append(count).append(count == 1 ? " socket" : " sockets").append(" lingering in ").append(scope)
 				.append(':');
 		MessageTable.appendAligned(text, rows);
-		text.append("\nHints:");
-		Set<TcpState> states = report.rows().stream().map(r -> r.socket().state())
-				.collect(Collectors.toCollection(TreeSet::new));
-		for (TcpState state : states) {
-			text.append("\n  ").append(state).append(": ").append(hint(state));
-		}
+		Messages.appendHints(text, report.rows().stream().map(r -> r.socket().state()).toList(), OWNING_PROCESS);
 		if (unattributed && report.unreadableProcesses() > 0) {
 			text.append("\n").append(unreadableProcesses(report.unreadableProcesses()));
 		}
