@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The process a socket belongs to, for the diagnostic command, by the extension's rules applied
  * to every process instead of this JVM: an open fd (rule 1); for an orphan with inode 0, the
@@ -19,7 +21,7 @@ import java.util.function.Predicate;
  * @param pids the processes named, ascending; empty for the unknown kinds
  * @param evidence the mirror or listener an orphan was attributed through; else null
  */
-record CommandSocketOwner(Kind kind, List<Long> pids, TcpSocket evidence) {
+record CommandSocketOwner(Kind kind, List<Long> pids, @Nullable TcpSocket evidence) {
 
 	enum Kind {
 
