@@ -116,21 +116,17 @@ final class BaselineFile {
 	}
 
 	static Key key(Finding finding, BaselinePorts ephemeral) {
-		TcpSocket socket = finding.socket();
-		int port = switch (finding.role()) {
-			case SERVER -> socket.local().port();
-			case CLIENT -> socket.remote().port();
-			case UNKNOWN -> -1;
-		};
+		int port = finding.serverPort();
 		String serverPort = port < 0 ? "?" : ephemeral.contains(port) ? "*" : String.valueOf(port);
-		return new Key(socket.state(), finding.role().label(), serverPort);
+		return new Key(finding.socket().state(), finding.role().label(), serverPort);
 	}
 
 	/**
 	 * Rewrites the file under a lock: the tests this JVM checked get their new entries (none when
 	 * they ran clean), and every other test keeps its lines, so Surefire forks can each write theirs.
 	 * The lock is on the file itself, read and rewritten through the locked channel, so no lock
-	 * file is left next to a file users commit.
+	 * file is left next to a file users commit. ({@link ForkLock} holds a separate lock file: on
+	 * Linux, closing any other channel to the locked file would release its lock.)
 	 */
 	@SuppressWarnings("try") // the lock is held for the block's duration, never referenced
 	static void rewrite(Path file, Map<String, List<Key>> checked) throws IOException {
