@@ -102,7 +102,7 @@ public final class NoLingeringSocketsExtension
 			}
 			CheckSnapshot snapshot = check.snapshot(settings.states());
 			concurrency(context).open(context.getUniqueId());
-			context.getStore(NAMESPACE).put(ClassPending.class, new ClassPending(settings, snapshot));
+			context.getStore(NAMESPACE).put(ClassPending.class, new ClassPending(settings, snapshot, annotation != null));
 		}
 		catch (ExtensionConfigurationException | SocketTableException e) {
 			// Each test's own check reports the same error, naming the test; the class goes unchecked.
@@ -151,7 +151,7 @@ public final class NoLingeringSocketsExtension
 			BaselinePorts ephemeral = ephemeralPorts(context);
 			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
 					findings -> known.beyond(classId, notAccounted.apply(findings), ephemeral), classId);
-			int others = concurrency(context).overlapped(classId);
+			int others = pending.exclusive() ? 0 : concurrency(context).overlapped(classId);
 			if (others > 0 && !verdict.findings().isEmpty()) {
 				verdict = notJudgedUnlessProven(context, settings, new CheckVerdict(notAccounted.apply(verdict.findings()),
 						verdict.beyond(), verdict.failed()), others);
@@ -186,6 +186,7 @@ public final class NoLingeringSocketsExtension
 		}
 		NoLingeringSockets annotation = nearestAnnotation(context).orElse(null);
 		if (annotation != null && !annotation.enabled()) {
+			optedOut(context, configuration);
 			return;
 		}
 		CheckSettings settings = CheckSettings.resolve(annotation, configuration);
@@ -204,11 +205,20 @@ public final class NoLingeringSocketsExtension
 		}
 		SuiteReportRecords.observe(snapshot.before(), System.nanoTime());
 		concurrency(context).open(context.getUniqueId());
-		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot));
+		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot, annotation != null));
 	}
 
 	@Override
 	public void afterEach(ExtensionContext context) throws Exception {
+		OptedOut optedOut = context.getStore(NAMESPACE).remove(OptedOut.class, OptedOut.class);
+		if (optedOut != null) {
+			// Not judged, but the class check that follows must not charge the class for them either.
+			Check check = check(context, configuration(context));
+			Set<TcpSocket.Key> accounted = accounted(context);
+			check.findings(optedOut.snapshot(), configuration(context).states())
+				.forEach(finding -> accounted.add(finding.socket().key()));
+			return;
+		}
 		Pending pending = context.getStore(NAMESPACE).remove(Pending.class, Pending.class);
 		if (pending == null) {
 			return;
@@ -238,7 +248,8 @@ public final class NoLingeringSocketsExtension
 			BaselinePorts ephemeral = ephemeralPorts(context);
 			CheckVerdict verdict = check.judge(pending.snapshot(), settings,
 					findings -> known.beyond(testId, findings, ephemeral), testId);
-			int others = concurrency(context).overlapped(testId);
+			// An annotated test holds the global lock: windows of classes waiting for it are not activity.
+			int others = pending.exclusive() ? 0 : concurrency(context).overlapped(testId);
 			if (others > 0 && !verdict.findings().isEmpty()) {
 				verdict = notJudgedUnlessProven(context, settings, verdict, others);
 			}
@@ -291,6 +302,27 @@ public final class NoLingeringSocketsExtension
 	private static void publish(ExtensionContext context, List<Finding> findings) {
 		if (!findings.isEmpty()) {
 			context.publishReportEntry(Messages.reportEntry(findings));
+		}
+	}
+
+	/**
+	 * A test opted out with {@code enabled = false} inside a checked class: what it leaves is
+	 * noted, so that the class's own check does not fail for it.
+	 */
+	private static void optedOut(ExtensionContext context, CheckConfiguration configuration) {
+		if (!configuration.classes()) {
+			return;
+		}
+		Check check = check(context, configuration);
+		if (!check.source().isAvailable()) {
+			return;
+		}
+		try {
+			context.getStore(NAMESPACE).put(OptedOut.class,
+					new OptedOut(check.snapshot(configuration.states())));
+		}
+		catch (SocketTableException e) {
+			// the class check then may see this test's sockets; nothing else depends on it
 		}
 	}
 
@@ -402,10 +434,14 @@ public final class NoLingeringSocketsExtension
 		return display.equals(method) ? name : name + " [" + display + "]";
 	}
 
-	private record Pending(CheckSettings settings, CheckSnapshot snapshot) {
+	/** {@code exclusive}: annotated, so the test holds JUnit's global lock and nothing else runs alongside. */
+	private record Pending(CheckSettings settings, CheckSnapshot snapshot, boolean exclusive) {
 	}
 
-	private record ClassPending(CheckSettings settings, CheckSnapshot snapshot) {
+	private record OptedOut(CheckSnapshot snapshot) {
+	}
+
+	private record ClassPending(CheckSettings settings, CheckSnapshot snapshot, boolean exclusive) {
 	}
 
 	/** The findings of a {@value #BASELINE_WRITE_KEY} run, written to the baseline file at its end. */

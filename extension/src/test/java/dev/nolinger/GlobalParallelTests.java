@@ -46,6 +46,9 @@ class GlobalParallelTests {
 		int classFailed = 0;
 		for (int run = 0; run < RUNS; run++) {
 			Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+			java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+			java.io.PrintStream original = System.out;
+			System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
 			boolean classFailedThisRun = false;
 			int notJudgedThisRun = 0;
 			List<Event> events = EngineTestKit.engine("junit-jupiter")
@@ -59,6 +62,9 @@ class GlobalParallelTests {
 				.execute()
 				.allEvents()
 				.list();
+			System.setOut(original);
+			assertThat(printed.toString(StandardCharsets.UTF_8).split("nolinger: parallel execution is on\\.", -1))
+				.as("run %d: said once what is judged and what is not", run).hasSize(2);
 			LoopbackConnections.closeAll();
 			for (Event event : events) {
 				if (!event.getTestDescriptor().isTest()) {

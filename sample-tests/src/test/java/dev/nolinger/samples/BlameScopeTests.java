@@ -16,6 +16,7 @@ import java.util.Map;
 
 import dev.nolinger.LingeringSocketsError;
 import dev.nolinger.NoLingeringSockets;
+import dev.nolinger.NoLingeringSocketsExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.ClassOrderer;
@@ -57,10 +58,19 @@ class BlameScopeTests {
 
 	@Test
 	void socketsLingeringBeforeTheTestDoNotCount() throws IOException {
-		FixtureRun run = FixtureRun.run(LingeringSinceBeforeAllTestCases.class);
+		FixtureRun run = FixtureRun.run(LingeringSinceBeforeAllTestCases.class,
+				Map.of(NoLingeringSocketsExtension.CLASSES_KEY, "false"));
 
 		run.assertPassed("echoes");
 		assertThat(Leaks.takeOnly().isLingering()).as("the leak lingers on").isTrue();
+	}
+
+	@Test
+	void aLeakOfBeforeAllFailsItsClass() {
+		Throwable failure = FixtureRun.classFailureOf(LingeringSinceBeforeAllTestCases.class);
+
+		LingeringFailures.assertLingering(failure, "class BlameScopeTests.LingeringSinceBeforeAllTestCases", 0,
+				Leaks.takeOnly().expectedRows());
 	}
 
 	@Test

@@ -56,6 +56,20 @@ final class FixtureRun {
 		return new FixtureRun(fixture, results);
 	}
 
+	/** Runs the fixture and returns the one failure of its class container, which every test passed. */
+	static Throwable classFailureOf(Class<?> fixture) {
+		EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+			.selectors(selectClass(fixture))
+			.configurationParameters(Map.of(NoLingeringSocketsExtension.GRACE_KEY, FAST_GRACE))
+			.execute();
+		assertThat(results.testEvents().failed().count()).as("failed tests of %s", fixture.getSimpleName()).isZero();
+		List<Throwable> failures = results.containerEvents().executions().failed().stream()
+			.flatMap(e -> e.getTerminationInfo().getExecutionResult().getThrowable().stream())
+			.toList();
+		assertThat(failures).as("container failures of %s", fixture.getSimpleName()).hasSize(1);
+		return failures.get(0);
+	}
+
 	/** All test events, for statistics. */
 	Events tests() {
 		return this.results.testEvents();
