@@ -85,6 +85,7 @@ public final class LedgerAgentProbe {
 			case "cleaner" -> cleaner();
 			case "unix" -> unix();
 			case "quiet" -> quiet();
+			case "mockito" -> mockito();
 			default -> throw new IllegalArgumentException("no scenario " + args[0]);
 		}
 		fact("done", true);
@@ -318,6 +319,26 @@ public final class LedgerAgentProbe {
 			Files.deleteIfExists(path);
 			Files.deleteIfExists(dir);
 		}
+	}
+
+	/** A final class for Mockito's inline mock maker to mock. */
+	static final class Greeter {
+
+		String greet() {
+			return "real";
+		}
+	}
+
+	/** Mocks from Mockito's inline mock maker, a JDK socket class among them, beside traced sockets. */
+	private static void mockito() throws IOException {
+		Greeter greeter = org.mockito.Mockito.mock(Greeter.class);
+		org.mockito.Mockito.when(greeter.greet()).thenReturn("mocked");
+		fact("greeter", greeter.greet());
+		Socket mockSocket = org.mockito.Mockito.mock(Socket.class);
+		org.mockito.Mockito.when(mockSocket.getPort()).thenReturn(4242);
+		fact("mockSocket", mockSocket.getPort());
+		socket();
+		fact("stillMocked", greeter.greet() + " " + mockSocket.getPort());
 	}
 
 	/** No socket: work that touches none of the hooked classes. */

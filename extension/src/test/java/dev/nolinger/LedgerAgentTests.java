@@ -218,4 +218,39 @@ class LedgerAgentTests {
 				+ ": it lacks method sun.nio.ch.NioSocketImpl.listen(I)V; the socket table check goes on without it.");
 		assertThat(Stream.of("server", "client")).allSatisfy(fact -> assertThat(at(run, fact)).startsWith("/127.0.0.1:"));
 	}
+
+	@Test
+	void mockitosInlineMockMakerAsAnAgentWorksBesideTracing() throws Exception {
+		mockitoBesideTracing(run("mockito", "-javaagent:" + mockitoJar()));
+	}
+
+	@Test
+	void mockitosInlineMockMakerSelfAttachingWorksBesideTracing() throws Exception {
+		// Mockito attaches its agent itself here; Java 21+ wants this flag for that, and 17 lacks it.
+		mockitoBesideTracing(run("mockito", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+EnableDynamicAgentLoading"));
+	}
+
+	private static void mockitoBesideTracing(Run run) {
+		assertThat(run.fact("greeter")).isEqualTo("mocked");
+		assertThat(run.fact("mockSocket")).isEqualTo("4242");
+		assertThat(run.fact("stillMocked")).isEqualTo("mocked 4242");
+		assertThat(run.fact("tracing")).isEqualTo("true");
+		String server = at(run, "server");
+		String client = at(run, "client");
+		assertThat(run.events).containsExactly(
+				"listening S1 " + server + " @main",
+				"connected S2 " + client + " " + server + " @main",
+				"accepted S3 " + server + " " + client + " @main",
+				"closed S2 @main",
+				"closed S3 @main",
+				"closed S1 @main");
+		assertThat(run.errors).noneMatch(line -> line.contains("nolinger"));
+	}
+
+	private static String mockitoJar() {
+		return Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+			.filter(entry -> Path.of(entry).getFileName().toString().startsWith("mockito-core-"))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("mockito-core is not on the test classpath"));
+	}
 }
