@@ -5,18 +5,13 @@ package dev.nolinger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
+import java.util.function.BiFunction;
 
 /**
  * The Java agent: {@code -javaagent:nolinger-junit.jar} makes the JDK's socket classes report to
@@ -28,9 +23,11 @@ import java.util.jar.JarOutputStream;
  */
 final class LedgerAgent {
 
-	/** The classes the bootstrap loader gets: the bridge and its interface, nothing else. */
-	static final List<String> BRIDGE_CLASSES = List.of("dev/nolinger/LedgerBridge.class",
-			"dev/nolinger/LedgerBridge$Sink.class");
+	/** The classes the bootstrap loader gets, interface first: the bridge and nothing else. */
+	static final List<String> BRIDGE_CLASSES = List.of("dev/nolinger/LedgerBridge$Sink.class",
+			"dev/nolinger/LedgerBridge.class");
+
+	private static final String DEFINER_CLASS = "dev/nolinger/LedgerAgentDefiner.class";
 
 	private LedgerAgent() {
 	}
@@ -88,25 +85,45 @@ final class LedgerAgent {
 		return Optional.empty();
 	}
 
-	/** Writes the bridge into a jar of its own, puts it on the bootstrap class path and loads it there. */
-	private static Module bootstrapBridge(Instrumentation instrumentation) throws IOException, ClassNotFoundException {
-		Path jar = Files.createTempFile("nolinger-bridge-", ".jar");
-		jar.toFile().deleteOnExit();
-		try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
-			for (String name : BRIDGE_CLASSES) {
-				try (InputStream in = LedgerAgent.class.getClassLoader().getResourceAsStream(name)) {
-					if (in == null) {
-						throw new IOException("the agent jar has no " + name);
-					}
-					out.putNextEntry(new JarEntry(name));
-					in.transferTo(out);
-					out.closeEntry();
-				}
-			}
+	/** Defines the bridge in the bootstrap class loader, without touching the bootstrap class path. */
+	@SuppressWarnings("unchecked")
+	private static Module bootstrapBridge(Instrumentation instrumentation) throws Exception {
+		Isolated isolated = new Isolated(LedgerAgent.class.getClassLoader());
+		Class<?> definerType = isolated.define(LedgerAgentDefiner.class.getName(), bytes(DEFINER_CLASS));
+		instrumentation.redefineModule(Object.class.getModule(), Set.of(),
+				Map.of("jdk.internal.misc", Set.of(isolated.getUnnamedModule())), Map.of(), Set.of(), Map.of());
+		BiFunction<String, byte[], Class<?>> definer = (BiFunction<String, byte[], Class<?>>) definerType
+			.getConstructor()
+			.newInstance();
+		Class<?> bridge = null;
+		for (String name : BRIDGE_CLASSES) {
+			bridge = definer.apply(name.replace('/', '.').substring(0, name.length() - ".class".length()), bytes(name));
 		}
-		instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
-		Class<?> bridge = Class.forName("dev.nolinger.LedgerBridge", true, null);
+		if (bridge == null || bridge.getClassLoader() != null) {
+			throw new IllegalStateException("the bridge is not in the bootstrap class loader");
+		}
 		return bridge.getModule();
+	}
+
+	private static byte[] bytes(String resource) throws IOException {
+		try (InputStream in = LedgerAgent.class.getClassLoader().getResourceAsStream(resource)) {
+			if (in == null) {
+				throw new IOException("the agent jar has no " + resource);
+			}
+			return in.readAllBytes();
+		}
+	}
+
+	/** A class loader of its own, so that its unnamed module is the definer's alone. */
+	private static final class Isolated extends ClassLoader {
+
+		Isolated(ClassLoader parent) {
+			super("nolinger-agent", parent);
+		}
+
+		Class<?> define(String name, byte[] bytes) {
+			return defineClass(name, bytes, 0, bytes.length);
+		}
 	}
 
 	static void warn(String reason) {

@@ -65,9 +65,17 @@ class LedgerAgentTests {
 		}
 	}
 
+	/** Runs a scenario with the JDK's classes verified, which also turns class data sharing off. */
 	static Run run(String scenario, String... jvmOptions) throws Exception {
+		List<String> options = new ArrayList<>(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal"));
+		options.addAll(List.of(jvmOptions));
+		return runPlain(scenario, options.toArray(String[]::new));
+	}
+
+	/** Runs a scenario in a JVM with default options (class data sharing on) besides the agent. */
+	static Run runPlain(String scenario, String... jvmOptions) throws Exception {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx128m", "-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal", "-javaagent:" + agent));
+				"-Xmx128m", "-javaagent:" + agent));
 		command.addAll(List.of(jvmOptions));
 		command.addAll(List.of("-cp", System.getProperty("java.class.path"), LedgerAgentProbe.class.getName(), scenario));
 		Process process = new ProcessBuilder(command).start();
@@ -198,6 +206,15 @@ class LedgerAgentTests {
 		Run run = run("unix");
 		assertThat(run.fact("unix")).isEqualTo("connected");
 		assertThat(run.events).isEmpty();
+		assertThat(run.errors).isEmpty();
+	}
+
+	@Test
+	void aDefaultJvmWithTheAgentPrintsNothing() throws Exception {
+		// Class data sharing is on here: appending to the bootstrap class path would make the JVM warn.
+		Run run = runPlain("socket");
+		assertThat(run.fact("tracing")).isEqualTo("true");
+		assertThat(run.events).hasSize(6);
 		assertThat(run.errors).isEmpty();
 	}
 
