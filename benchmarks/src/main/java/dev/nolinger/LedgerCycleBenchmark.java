@@ -92,6 +92,9 @@ public class LedgerCycleBenchmark {
 	}
 
 	private static double median(Collection<RunResult> results) {
+		if (results.isEmpty()) {
+			throw new IllegalStateException("the fork gave no result; see its output above");
+		}
 		return results.iterator().next().getPrimaryResult().getStatistics().getPercentile(50);
 	}
 }
