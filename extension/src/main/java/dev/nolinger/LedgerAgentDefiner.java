@@ -7,12 +7,15 @@ import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
 import java.util.function.BiFunction;
 
+import org.apiguardian.api.API;
+
 /**
  * Defines a class in the bootstrap class loader. The agent loads this class alone into a class
  * loader of its own and exports {@code jdk.internal.misc} to that loader's module only, so the
  * application gains no access to JDK internals. Appending a jar to the bootstrap class path
  * instead would make the JVM warn that class data sharing is off for application classes.
  */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class LedgerAgentDefiner implements BiFunction<String, byte[], Class<?>> {
 
 	@Override

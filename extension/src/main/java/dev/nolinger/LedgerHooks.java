@@ -110,6 +110,11 @@ final class LedgerHooks implements ClassFileTransformer {
 	 * shape: each method with its descriptor, each field loaded, no store into a loaded argument.
 	 */
 	static Optional<String> missing() throws IOException {
+		// Java 13 to 17 can still put java.net.Socket on the old PlainSocketImpl (removed in 18).
+		String plain = System.getProperty("jdk.net.usePlainSocketImpl");
+		if (plain != null && !plain.equalsIgnoreCase("false")) {
+			return Optional.of("NioSocketImpl for java.net.Socket (-Djdk.net.usePlainSocketImpl is set)");
+		}
 		String pretend = System.getProperty(PRETEND_MISSING_PROPERTY, "");
 		for (String owner : TARGETS) {
 			byte[] bytes = classBytes(owner);
@@ -208,9 +213,10 @@ final class LedgerHooks implements ClassFileTransformer {
 	}
 
 	@Override
-	public byte @Nullable [] transform(@Nullable Module module, @Nullable ClassLoader loader, String className,
+	public byte @Nullable [] transform(@Nullable Module module, @Nullable ClassLoader loader, @Nullable String className,
 			@Nullable Class<?> classBeingRedefined, @Nullable ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-		if (loader != null || !TARGETS.contains(className)) {
+		// Hidden classes arrive without a name; List.of(...).contains(null) would throw.
+		if (loader != null || className == null || !TARGETS.contains(className)) {
 			return null;
 		}
 		try {

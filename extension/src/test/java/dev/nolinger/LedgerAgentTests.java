@@ -270,4 +270,15 @@ class LedgerAgentTests {
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("mockito-core is not on the test classpath"));
 	}
+
+	@Test
+	void theOldPlainSocketImplOfJava17TurnsTracingOffWithOneWarning() throws Exception {
+		assumeTrue(Runtime.version().feature() < 18, "PlainSocketImpl is gone since Java 18");
+		Run run = run("socket", "-Djdk.net.usePlainSocketImpl=true");
+		assertThat(run.fact("tracing")).isEqualTo("false");
+		assertThat(run.events).isEmpty();
+		assertThat(run.errors).containsExactly("nolinger: socket tracing is off on Java " + Runtime.version()
+				+ ": it lacks NioSocketImpl for java.net.Socket (-Djdk.net.usePlainSocketImpl is set)"
+				+ "; the socket table check goes on without it.");
+	}
 }
