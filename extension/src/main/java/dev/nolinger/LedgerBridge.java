@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 import org.apiguardian.api.API;
@@ -49,8 +52,6 @@ public final class LedgerBridge {
 
 	private static @Nullable MethodHandle localAddress;
 
-	private static @Nullable MethodHandle remoteAddress;
-
 	private LedgerBridge() {
 	}
 
@@ -63,7 +64,6 @@ public final class LedgerBridge {
 		MethodType read = MethodType.methodType(InetSocketAddress.class, FileDescriptor.class);
 		MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
 		localAddress = lookup.findStatic(net, "localAddress", read);
-		remoteAddress = lookup.findStatic(net, "remoteAddress", read);
 		LedgerBridge.sink = sink;
 	}
 
@@ -72,12 +72,12 @@ public final class LedgerBridge {
 		LedgerBridge.sink = null;
 	}
 
-	/** Hook: {@code NioSocketImpl.connect} returned. */
-	public static void connected(FileDescriptor fd) {
+	/** Hook: {@code NioSocketImpl.connect} returned, having set the remote address fields. */
+	public static void socketConnected(FileDescriptor fd, InetAddress remote, int remotePort) {
 		Sink sink = LedgerBridge.sink;
 		if (sink != null) {
 			try {
-				sink.connected(fd, address(localAddress, fd), address(remoteAddress, fd));
+				sink.connected(fd, address(localAddress, fd), new InetSocketAddress(remote, remotePort));
 			}
 			catch (Throwable failure) {
 				fail(sink, failure);
@@ -85,12 +85,18 @@ public final class LedgerBridge {
 		}
 	}
 
-	/** Hook: {@code NioSocketImpl.accept} returned; {@code fd} is the accepted socket's. */
-	public static void accepted(FileDescriptor fd) {
+	/**
+	 * Hook: {@code NioSocketImpl.accept} returned, with the accepted socket's descriptor and fields,
+	 * and the address its listener was bound to, which is the local address unless a wildcard.
+	 */
+	public static void socketAccepted(FileDescriptor fd, InetAddress remote, int remotePort, int localPort,
+			@Nullable InetAddress listener) {
 		Sink sink = LedgerBridge.sink;
 		if (sink != null) {
 			try {
-				sink.accepted(fd, address(localAddress, fd), address(remoteAddress, fd));
+				InetSocketAddress local = listener == null || listener.isAnyLocalAddress() ? address(localAddress, fd)
+						: new InetSocketAddress(listener, localPort);
+				sink.accepted(fd, local, new InetSocketAddress(remote, remotePort));
 			}
 			catch (Throwable failure) {
 				fail(sink, failure);
@@ -124,17 +130,39 @@ public final class LedgerBridge {
 		}
 	}
 
-	/** Hook: a {@code SocketChannelImpl} connect attempt ended; {@code completed} if it connected. */
-	public static void channelConnected(FileDescriptor fd, ProtocolFamily family, boolean completed) {
-		if (completed && family != StandardProtocolFamily.UNIX) {
-			connected(fd);
+	/**
+	 * Hook: a {@code SocketChannelImpl} connect attempt ended; {@code completed} if it connected, and
+	 * then the channel's address fields are set.
+	 */
+	public static void channelConnected(FileDescriptor fd, ProtocolFamily family, boolean completed,
+			@Nullable SocketAddress local, @Nullable SocketAddress remote) {
+		Sink sink = LedgerBridge.sink;
+		if (sink != null && completed && family != StandardProtocolFamily.UNIX) {
+			try {
+				if (local instanceof InetSocketAddress near && remote instanceof InetSocketAddress far) {
+					sink.connected(fd, near, far);
+				}
+			}
+			catch (Throwable failure) {
+				fail(sink, failure);
+			}
 		}
 	}
 
-	/** Hook: {@code ServerSocketChannelImpl.finishAccept} returned the channel of {@code fd}. */
-	public static void channelAccepted(FileDescriptor fd, ProtocolFamily family) {
-		if (family != StandardProtocolFamily.UNIX) {
-			accepted(fd);
+	/** Hook: {@code ServerSocketChannelImpl.finishAccept} is returning {@code channel}, of descriptor {@code fd}. */
+	public static void channelAccepted(SocketChannel channel, FileDescriptor fd, ProtocolFamily family) {
+		Sink sink = LedgerBridge.sink;
+		if (sink != null && family != StandardProtocolFamily.UNIX) {
+			try {
+				// both read fields the channel has just set: no system call
+				if (channel.getLocalAddress() instanceof InetSocketAddress near
+						&& channel.getRemoteAddress() instanceof InetSocketAddress far) {
+					sink.accepted(fd, near, far);
+				}
+			}
+			catch (Throwable failure) {
+				fail(sink, failure);
+			}
 		}
 	}
 

@@ -54,6 +54,10 @@ final class LedgerHooks implements ClassFileTransformer {
 	private record Argument(int slot, int opcode) implements Load {
 	}
 
+	/** The value the method is about to return, duplicated: only before an object return. */
+	private record ReturnValue() implements Load {
+	}
+
 	/** A field of an argument never reassigned, cast to the type that declares it. */
 	private record ArgumentField(int slot, String castTo, String name, String descriptor) implements Load {
 	}
@@ -67,31 +71,42 @@ final class LedgerHooks implements ClassFileTransformer {
 		}
 	}
 
+	private static final String ADDRESS = "Ljava/net/InetAddress;";
+	private static final String SOCKET_ADDRESS = "Ljava/net/SocketAddress;";
+
+	// Addresses come from the fields the JDK has just set where it keeps them; a getsockname()
+	// costs a system call, and these run on every connect and accept.
 	private static final List<Hook> HOOKS = List.of(
-			new Hook(NIO_SOCKET, "connect", "(Ljava/net/SocketAddress;I)V", false, List.of(new ThisField("fd", FD)),
-					"connected", "(" + FD + ")V"),
+			new Hook(NIO_SOCKET, "connect", "(Ljava/net/SocketAddress;I)V", false,
+					List.of(new ThisField("fd", FD), new ThisField("address", ADDRESS), new ThisField("port", "I")),
+					"socketConnected", "(" + FD + ADDRESS + "I)V"),
 			new Hook(NIO_SOCKET, "accept", "(Ljava/net/SocketImpl;)V", false,
-					List.of(new ArgumentField(1, NIO_SOCKET, "fd", FD)), "accepted",
-					"(" + FD + ")V"),
+					List.of(new ArgumentField(1, NIO_SOCKET, "fd", FD), new ArgumentField(1, NIO_SOCKET, "address", ADDRESS),
+							new ArgumentField(1, NIO_SOCKET, "port", "I"), new ArgumentField(1, NIO_SOCKET, "localport", "I"),
+							new ThisField("address", ADDRESS)),
+					"socketAccepted", "(" + FD + ADDRESS + "II" + ADDRESS + ")V"),
 			new Hook(NIO_SOCKET, "listen", "(I)V", false, List.of(new ThisField("fd", FD)), "listening", "(" + FD + ")V"),
 			new Hook(NIO_SOCKET, "close", "()V", true, List.of(new ThisField("fd", FD)), "closed", "(" + FD + ")V"),
-			new Hook(CHANNEL, "endConnect", "(ZZ)V", false,
-					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY), new Argument(2, Opcodes.ILOAD)),
-					"channelConnected", "(" + FD + FAMILY + "Z)V"),
-			new Hook(CHANNEL, "endFinishConnect", "(ZZ)V", false,
-					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY), new Argument(2, Opcodes.ILOAD)),
-					"channelConnected", "(" + FD + FAMILY + "Z)V"),
+			new Hook(CHANNEL, "endConnect", "(ZZ)V", false, channelConnect(), "channelConnected",
+					"(" + FD + FAMILY + "Z" + SOCKET_ADDRESS + SOCKET_ADDRESS + ")V"),
+			new Hook(CHANNEL, "endFinishConnect", "(ZZ)V", false, channelConnect(), "channelConnected",
+					"(" + FD + FAMILY + "Z" + SOCKET_ADDRESS + SOCKET_ADDRESS + ")V"),
 			new Hook(CHANNEL, "implCloseSelectableChannel", "()V", true,
 					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY)), "channelClosed",
 					"(" + FD + FAMILY + ")V"),
 			new Hook(SERVER_CHANNEL, "netBind", "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", false,
 					List.of(new ThisField("fd", FD)), "listening", "(" + FD + ")V"),
 			new Hook(SERVER_CHANNEL, "finishAccept", "(" + FD + "Ljava/net/SocketAddress;)Ljava/nio/channels/SocketChannel;",
-					false, List.of(new Argument(1, Opcodes.ALOAD), new ThisField("family", FAMILY)), "channelAccepted",
-					"(" + FD + FAMILY + ")V"),
+					false, List.of(new ReturnValue(), new Argument(1, Opcodes.ALOAD), new ThisField("family", FAMILY)),
+					"channelAccepted", "(Ljava/nio/channels/SocketChannel;" + FD + FAMILY + ")V"),
 			new Hook(SERVER_CHANNEL, "implCloseSelectableChannel", "()V", true,
 					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY)), "channelClosed",
 					"(" + FD + FAMILY + ")V"));
+
+	private static List<Load> channelConnect() {
+		return List.of(new ThisField("fd", FD), new ThisField("family", FAMILY), new Argument(2, Opcodes.ILOAD),
+				new ThisField("localAddress", SOCKET_ADDRESS), new ThisField("remoteAddress", SOCKET_ADDRESS));
+	}
 
 	/**
 	 * The JDK cleaner's action for a NioSocketImpl: a lambda that closes the descriptor. It runs on
@@ -133,7 +148,7 @@ final class LedgerHooks implements ClassFileTransformer {
 				Set<Integer> stored = shape.methods.get(signature);
 				for (Load load : hook.loads) {
 					if (load instanceof ThisField field && !shape.fields.contains(field.name + ":" + field.descriptor)
-							&& !(field.name.equals("fd") && owner.equals(NIO_SOCKET))) {
+							&& !owner.equals(NIO_SOCKET)) {
 						return Optional.of("field " + owner.replace('/', '.') + "." + field.name);
 					}
 					if (load instanceof Argument argument && stored.contains(argument.slot)
@@ -146,14 +161,17 @@ final class LedgerHooks implements ClassFileTransformer {
 				return Optional.of("the cleaner action " + CLOSER.name());
 			}
 		}
-		// NioSocketImpl's descriptor lives in java.net.SocketImpl.
-		try {
-			if (java.net.SocketImpl.class.getDeclaredField("fd").getType() != java.io.FileDescriptor.class) {
-				return Optional.of("field java.net.SocketImpl.fd");
+		// NioSocketImpl's fields live in java.net.SocketImpl.
+		for (String[] field : new String[][] { { "fd", "java.io.FileDescriptor" }, { "address", "java.net.InetAddress" },
+				{ "port", "int" }, { "localport", "int" } }) {
+			try {
+				if (!java.net.SocketImpl.class.getDeclaredField(field[0]).getType().getName().equals(field[1])) {
+					return Optional.of("field java.net.SocketImpl." + field[0]);
+				}
 			}
-		}
-		catch (NoSuchFieldException e) {
-			return Optional.of("field java.net.SocketImpl.fd");
+			catch (NoSuchFieldException e) {
+				return Optional.of("field java.net.SocketImpl." + field[0]);
+			}
 		}
 		return Optional.empty();
 	}
@@ -320,6 +338,9 @@ final class LedgerHooks implements ClassFileTransformer {
 				}
 				else if (load instanceof Argument argument) {
 					super.visitVarInsn(argument.opcode, argument.slot);
+				}
+				else if (load instanceof ReturnValue) {
+					super.visitInsn(Opcodes.DUP);
 				}
 				else if (load instanceof ArgumentField field) {
 					super.visitVarInsn(Opcodes.ALOAD, field.slot);

@@ -79,6 +79,7 @@ public final class LedgerAgentProbe {
 		switch (args[0]) {
 			case "socket" -> socket();
 			case "channel" -> channel();
+			case "wildcard" -> wildcard();
 			case "failed" -> failed();
 			case "threads" -> threads();
 			case "virtual" -> virtual();
@@ -124,6 +125,19 @@ public final class LedgerAgentProbe {
 			fact("closed", "accepted");
 		}
 		fact("closed", "server");
+	}
+
+	/** A listener on the wildcard address: the accepted end's local address is the one connected to. */
+	private static void wildcard() throws IOException {
+		try (ServerSocket server = new ServerSocket(0)) {
+			InetSocketAddress target = new InetSocketAddress(LOOPBACK, server.getLocalPort());
+			fact("target", target);
+			try (Socket client = new Socket()) {
+				client.connect(target, 5_000);
+				fact("client", client.getLocalSocketAddress());
+				server.accept().close();
+			}
+		}
 	}
 
 	/** SocketChannel and ServerSocketChannel, blocking and non-blocking connect. */

@@ -132,6 +132,17 @@ class LedgerAgentTests {
 	}
 
 	@Test
+	void aSocketAcceptedOnAWildcardListenerReportsTheAddressItWasReachedAt() throws Exception {
+		Run run = run("wildcard");
+		String target = at(run, "target");
+		String client = at(run, "client");
+		assertThat(run.events).filteredOn(e -> !e.startsWith("listening ") && !e.startsWith("closed "))
+			.containsExactly("connected S2 " + client + " " + target + " @main",
+					"accepted S3 " + target + " " + client + " @main");
+		assertThat(run.errors).isEmpty();
+	}
+
+	@Test
 	void channelConnectAcceptAndCloseAreReportedOnceEach() throws Exception {
 		Run run = run("channel");
 		String server = at(run, "server");
