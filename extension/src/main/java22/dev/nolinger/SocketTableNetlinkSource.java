@@ -114,10 +114,28 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 		if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
 			throw new SocketTableException("netlink sock_diag is Linux's, and this is " + os);
 		}
+		requireNativeAccess();
 		this.libc = Native.link();
 		this.callState = this.arena.allocate(Native.CALL_STATE);
 		this.kernelAddress.set(JAVA_SHORT, 0, (short) AF_NETLINK);
 		read(Set.of(TcpState.LISTEN));
+	}
+
+	/**
+	 * Restricted methods, such as {@link Linker#downcallHandle}, make the JDK print a warning
+	 * unless native access is enabled for the caller's module: a default run must print none, so
+	 * without it the netlink source is simply unavailable and {@code auto} reads {@code /proc}.
+	 *
+	 * @throws SocketTableException naming the option that enables native access for this module
+	 */
+	static void requireNativeAccess() throws SocketTableException {
+		Module module = SocketTableNetlinkSource.class.getModule();
+		if (!module.isNativeAccessEnabled()) {
+			throw new SocketTableException("native access is not enabled for "
+					+ (module.isNamed() ? "module " + module.getName() : "the class path")
+					+ "; add --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+					+ " to the test JVM's options (Surefire: <argLine>, Gradle: jvmArgs) for the faster netlink source");
+		}
 	}
 
 	@Override
@@ -307,7 +325,7 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 
 		static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-		/** Restricted: the JDK warns once per run unless the test JVM has --enable-native-access. */
+		/** Restricted: called only once {@link #requireNativeAccess()} has passed, so the JDK never warns. */
 		@SuppressWarnings("restricted")
 		static Native link() throws SocketTableException {
 			Linker linker = Linker.nativeLinker();
