@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Snapshot before, findings after: the JUnit-free core of the check. One instance serves a
@@ -17,11 +20,30 @@ import java.util.function.UnaryOperator;
 final class Check {
 
 	private final SocketTableSource source;
+	private final OwnershipInodeSource fds;
+	private final CheckSocketActivity activity;
 	private final OwnershipInodes inodes;
 	private final OwnershipHistory history = new OwnershipHistory();
 
+	/** The last snapshot read, while its {@linkplain CheckQuiet proof} may still hold; else null. */
+	private volatile @Nullable CheckSnapshot quiet;
+
+	/** Whether every check reads the table ({@value NoLingeringSocketsExtension#READ_ALWAYS_KEY}). */
+	private final boolean readAlways;
+
 	Check(SocketTableSource source, OwnershipInodeSource fds) {
+		this(source, fds, CheckSocketActivity.UNTRACED, false);
+	}
+
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity) {
+		this(source, fds, activity, false);
+	}
+
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways) {
 		this.source = source;
+		this.fds = fds;
+		this.activity = activity;
+		this.readAlways = readAlways;
 		this.inodes = new OwnershipInodes(fds);
 	}
 
@@ -56,9 +78,26 @@ final class Check {
 		return states;
 	}
 
+	/**
+	 * What the table holds before a test. While the last snapshot's {@link CheckQuiet} proof still
+	 * holds (this JVM holds the same socket inodes and no socket of it could have moved into a
+	 * judged state), that snapshot is returned again and no table is read: see {@link CheckQuiet}
+	 * for why that gives the same verdicts as a fresh read.
+	 */
 	CheckSnapshot snapshot(Set<TcpState> states) throws SocketTableException {
+		CheckSnapshot last = this.quiet;
+		if (last != null) {
+			Set<Long> held = this.fds.socketInodes();
+			if (last.quiet().stillHolds(held, this.activity.openedOrClosed(), states)) {
+				return last;
+			}
+		}
+		this.quiet = null;
 		SocketTable table = this.source.read(observedStates(states));
-		this.inodes.classify(table);
+		// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
+		Set<Long> held = this.fds.socketInodes();
+		OptionalLong activity = this.activity.openedOrClosed();
+		this.inodes.classify(table, held);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
 		for (TcpSocket socket : table.sockets()) {
@@ -72,7 +111,15 @@ final class Check {
 				}
 			}
 		}
-		return new CheckSnapshot(before, OwnershipAttribution.ownedListeners(table, this.inodes));
+		List<TcpSocket> listeners = OwnershipAttribution.ownedListeners(table, this.inodes);
+		CheckQuiet proof = this.readAlways ? null
+				: CheckQuiet.prove(table, held, activity, states,
+						new OwnershipAttribution(table, this.inodes, listeners, this.history));
+		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof);
+		if (proof != null) {
+			this.quiet = snapshot;
+		}
+		return snapshot;
 	}
 
 	/**
@@ -87,6 +134,12 @@ final class Check {
 
 	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
 	CheckObservation observe(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
+		CheckQuiet proof = snapshot.quiet();
+		if (proof != null && proof.stillHolds(this.fds.socketInodes(), this.activity.openedOrClosed(), states)) {
+			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.
+			return CheckObservation.CLEAN;
+		}
+		this.quiet = null;
 		Set<TcpState> observed = observedStates(states);
 		Set<TcpState> judged = judgedStates(states);
 		List<TcpSocket> candidates = new ArrayList<>();

@@ -58,6 +58,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	 */
 	public static final String SOURCE_KEY = "nolinger.source";
 
+	/**
+	 * Configuration parameter that makes every check read the whole table, {@code true}, instead
+	 * of skipping reads that cannot change the verdict, {@code false} (the default): {@value}.
+	 */
+	public static final String READ_ALWAYS_KEY = "nolinger.read.always";
+
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
@@ -180,7 +186,8 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	private static Check check(ExtensionContext context, CheckConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class,
 				key -> new Check(SocketTableSources.select(configuration),
-						new OwnershipProcSelfFd(Path.of("/proc/self/fd"))),
+						new OwnershipProcSelfFd(Path.of("/proc/self/fd")), CheckSocketActivity.UNTRACED,
+						configuration.readAlways()),
 				Check.class);
 	}
 
