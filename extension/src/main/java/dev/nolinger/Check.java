@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -19,11 +20,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class Check {
 
+	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+
 	private final SocketTableSource source;
 	private final OwnershipInodeSource fds;
 	private final CheckSocketActivity activity;
 	private final OwnershipInodes inodes;
 	private final OwnershipHistory history = new OwnershipHistory();
+	private final OwnershipOtherSockets others = new OwnershipOtherSockets(CheckConfiguration.DEFAULT_PROC_NET);
 
 	/** The last snapshot read, while its {@linkplain CheckQuiet proof} may still hold; else null. */
 	private volatile @Nullable CheckSnapshot quiet;
@@ -89,6 +93,8 @@ final class Check {
 		if (last != null) {
 			Set<Long> held = this.fds.socketInodes();
 			if (last.quiet().stillHolds(held, this.activity.openedOrClosed(), states)) {
+				LOGGER.fine(() -> "nolinger: no read before the test: this JVM holds the same " + held.size()
+						+ " socket inodes, none of which can move into a checked state");
 				return last;
 			}
 		}
@@ -114,7 +120,7 @@ final class Check {
 		List<TcpSocket> listeners = OwnershipAttribution.ownedListeners(table, this.inodes);
 		CheckQuiet proof = this.readAlways ? null
 				: CheckQuiet.prove(table, held, activity, states,
-						new OwnershipAttribution(table, this.inodes, listeners, this.history));
+						new OwnershipAttribution(table, this.inodes, listeners, this.history), this.others);
 		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof);
 		if (proof != null) {
 			this.quiet = snapshot;
@@ -137,6 +143,7 @@ final class Check {
 		CheckQuiet proof = snapshot.quiet();
 		if (proof != null && proof.stillHolds(this.fds.socketInodes(), this.activity.openedOrClosed(), states)) {
 			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.
+			LOGGER.fine("nolinger: no read after the test: this JVM opened or closed no socket");
 			return CheckObservation.CLEAN;
 		}
 		this.quiet = null;

@@ -4,8 +4,10 @@
 package dev.nolinger;
 
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.logging.Logger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * inodes this JVM holds. The proof exists when, for the checked states and their {@linkplain
  * Check#judgedStates judged} states {@code J}:
  * <ol type="a">
- * <li>every inode of {@code H} is a socket of {@code T}: no held socket of unknown kind (an
- * unconnected TCP socket, which {@code connect()} or {@code listen()} can bring into the table
- * without opening an fd, is not in it; nor is a UDP or Unix socket, which this proof cannot tell
- * apart);</li>
+ * <li>every inode of {@code H} is a socket of {@code T}, or listed in {@code /proc/net/unix},
+ * {@code udp}, {@code udp6}, {@code raw}, {@code raw6} or {@code netlink} ({@link
+ * OwnershipOtherSockets}): no held socket of unknown kind, since an unconnected TCP socket, which
+ * {@code connect()} or {@code listen()} can bring into the table without opening an fd, is in
+ * none of them;</li>
  * <li>every socket of {@code T} that is this JVM's by any rule, or whose mirror is, is in a state
  * from which no state of {@code J} can be reached without closing an fd ({@link #canReach}):
  * LISTEN never qualifies, since a peer can fill its accept queue; ESTABLISHED never does, since
@@ -81,6 +84,8 @@ import org.jspecify.annotations.Nullable;
  */
 record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states) {
 
+	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+
 	/**
 	 * The proof for table {@code table} read for {@code states}, or null where a socket of this
 	 * JVM could move into a judged state without an fd being opened or closed.
@@ -88,12 +93,14 @@ record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states) {
 	 * @param attribution the table's attribution, with this JVM's listeners and history
 	 */
 	static @Nullable CheckQuiet prove(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states,
-			OwnershipAttribution attribution) {
-		Set<Long> listed = new java.util.HashSet<>();
+			OwnershipAttribution attribution, OwnershipOtherSockets others) {
+		Set<Long> unlisted = new HashSet<>(held);
 		for (TcpSocket socket : table.sockets()) {
-			listed.add(socket.inode());
+			unlisted.remove(socket.inode());
 		}
-		if (!listed.containsAll(held)) {
+		if (!unlisted.isEmpty() && !others.allOtherThanTcp(unlisted)) {
+			LOGGER.fine(() -> "nolinger: every check reads the table while this JVM holds a socket that is neither in"
+					+ " the TCP table nor of another kind: an unconnected TCP socket, inode among " + unlisted);
 			return null;
 		}
 		Set<TcpState> judged = Check.judgedStates(states);
@@ -101,11 +108,10 @@ record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states) {
 			if (!canReach(socket.state(), judged)) {
 				continue;
 			}
-			if (attribution.of(socket).isPresent()) {
-				return null;
-			}
 			TcpSocket mirror = table.find(socket.tuple().mirror());
-			if (mirror != null && attribution.of(mirror).isPresent()) {
+			if (attribution.of(socket).isPresent() || mirror != null && attribution.of(mirror).isPresent()) {
+				LOGGER.fine(() -> "nolinger: every check reads the table while this JVM's " + socket.state() + " socket "
+						+ socket.tuple() + " can move into a checked state");
 				return null;
 			}
 		}

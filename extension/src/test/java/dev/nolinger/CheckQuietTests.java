@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +48,23 @@ class CheckQuietTests {
 		}
 
 		assertThat(this.reads).isEqualTo(1);
+	}
+
+	@Test
+	void onTheRealTableAJvmThatHoldsNoSocketSkipsUntilItOpensOne() throws Exception {
+		Check real = new Check(new SocketTableProcSource(Path.of("/proc/net")), new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
+		CheckSnapshot first = real.snapshot(DEFAULT_STATES);
+		assertThat(first.quiet()).as("proof on the real table, holding %s", first).isNotNull();
+		assertThat(real.snapshot(DEFAULT_STATES)).as("skipped: the same snapshot").isSameAs(first);
+
+		LoopbackConnections.serverNeverCloses();
+		try {
+			assertThat(real.findings(first, DEFAULT_STATES)).extracting(f -> f.socket().state())
+				.containsExactlyInAnyOrder(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT);
+		}
+		finally {
+			LoopbackConnections.closeAll();
+		}
 	}
 
 	@Test
