@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -23,6 +24,7 @@ final class Check {
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
 
 	private final SocketTableSource source;
+	private final @Nullable SocketTableProbe probe;
 	private final OwnershipInodeSource fds;
 	private final CheckSocketActivity activity;
 	private final OwnershipInodes inodes;
@@ -44,6 +46,16 @@ final class Check {
 	}
 
 	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways) {
+		this(source, fds, activity, readAlways, source instanceof SocketTableProbe probe ? probe : null);
+	}
+
+	/**
+	 * @param probe reads only this JVM's part of the table where it can, or null to read the
+	 *        whole table every time
+	 */
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways,
+			@Nullable SocketTableProbe probe) {
+		this.probe = probe;
 		this.source = source;
 		this.fds = fds;
 		this.activity = activity;
@@ -99,10 +111,19 @@ final class Check {
 			}
 		}
 		this.quiet = null;
-		SocketTable table = this.source.read(observedStates(states));
-		// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
-		Set<Long> held = this.fds.socketInodes();
 		OptionalLong activity = this.activity.openedOrClosed();
+		Set<Long> held;
+		SocketTable table;
+		OwnSockets own = ownSockets(states);
+		if (own != null) {
+			held = own.held();
+			table = own.table();
+		}
+		else {
+			table = this.source.read(observedStates(states));
+			// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
+			held = this.fds.socketInodes();
+		}
 		this.inodes.classify(table, held);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
@@ -151,7 +172,18 @@ final class Check {
 		Set<TcpState> judged = judgedStates(states);
 		List<TcpSocket> candidates = new ArrayList<>();
 		List<TcpSocket> settling = new ArrayList<>();
-		if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
+		// Rule 3 needs the whole table while a listener of ours from the snapshot may have orphans.
+		OwnSockets own = snapshot.listeners().isEmpty() ? ownSockets(states) : null;
+		if (own != null) {
+			sort(own.table(), snapshot, states, candidates, settling);
+			if (candidates.isEmpty() && settling.isEmpty()) {
+				return CheckObservation.CLEAN;
+			}
+			// Something may be a finding: judge it on the whole table, as a read of it would.
+			candidates.clear();
+			settling.clear();
+		}
+		else if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
 			sort(this.source.read(judged), snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
 				return CheckObservation.CLEAN;
@@ -196,6 +228,38 @@ final class Check {
 				f -> beyondKnown.apply(f).size(), settings.tolerance(), what);
 		List<Finding> beyond = beyondKnown.apply(findings);
 		return new CheckVerdict(findings, beyond, beyond.size() > settings.tolerance());
+	}
+
+	/** What a {@link SocketTableProbe} read: the part of the table that can be this JVM's, and the inodes it holds. */
+	private record OwnSockets(SocketTable table, Set<Long> held) {
+	}
+
+	/**
+	 * The part of the table rules 1, 2 and 4 can attribute, in {@code observedStates}, read
+	 * without walking the whole table; null where the whole table must be read: no probe (Java
+	 * 17 to 21, no native access, {@code /proc} asked for), {@value
+	 * NoLingeringSocketsExtension#READ_ALWAYS_KEY}, a listener of this JVM (rule 3), or a refused
+	 * call or an fd that changed under the probe.
+	 */
+	private @Nullable OwnSockets ownSockets(Set<TcpState> states) {
+		if (this.probe == null || this.readAlways) {
+			return null;
+		}
+		try {
+			Map<Long, Integer> fds = this.fds.socketFds();
+			SocketTable own = this.probe.ownSockets(fds, this.history.tuples());
+			if (own == null) {
+				return null;
+			}
+			Set<TcpState> observed = observedStates(states);
+			LOGGER.fine(() -> "nolinger: no whole-table read: looked up this JVM's " + own.sockets().size() + " sockets");
+			return new OwnSockets(SocketTable.of(own.sockets().stream().filter(s -> observed.contains(s.state())).toList()),
+					fds.keySet());
+		}
+		catch (SocketTableException e) {
+			LOGGER.fine(() -> "nolinger: reading the whole table: " + e.getMessage());
+			return null;
+		}
 	}
 
 	/** The sockets that are this JVM's, each with its proof, its end and its other end. */
