@@ -185,9 +185,11 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	private static Check check(ExtensionContext context, CheckConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class,
-				key -> new Check(SocketTableSources.select(configuration),
-						new OwnershipProcSelfFd(Path.of("/proc/self/fd")), CheckSocketActivity.UNTRACED,
-						configuration.readAlways()),
+				key -> {
+					SocketTableSource source = SocketTableSources.select(configuration);
+					return new Check(source, SocketTableSources.fds(source), CheckSocketActivity.UNTRACED,
+							configuration.readAlways());
+				},
 				Check.class);
 	}
 

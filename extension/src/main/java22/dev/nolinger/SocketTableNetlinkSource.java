@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -22,6 +23,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * <li>uid and inode: {@code idiag_uid} and {@code idiag_inode}, as in {@code /proc}.</li>
  * </ul>
  */
-final class SocketTableNetlinkSource implements SocketTableSource, SocketTableProbe {
+final class SocketTableNetlinkSource implements SocketTableSource, SocketTableProbe, OwnershipInodeSource {
 
 	private static final int AF_INET = 2;
 	private static final int AF_INET6 = 10;
@@ -77,6 +79,14 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private static final int ENOTCONN = 107;
 	/** {@code INET_DIAG_NOCOOKIE}: an exact lookup by 4-tuple alone. */
 	private static final int NO_COOKIE = -1;
+	private static final int EBADF = 9;
+	private static final int AT_EMPTY_PATH = 0x1000;
+	private static final int STATX_TYPE = 0x1;
+	private static final int STATX_INO = 0x100;
+	private static final int S_IFMT = 0xF000;
+	private static final int S_IFSOCK = 0xC000;
+	/** {@code struct statx}: the same layout on every architecture, unlike {@code struct stat}. */
+	private static final int STATX_SIZE = 256;
 	/** {@code struct sockaddr_in6}, the larger of the two addresses. */
 	private static final int SOCKADDR_LENGTH = 28;
 
@@ -115,6 +125,9 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private final MemorySegment address = this.arena.allocate(SOCKADDR_LENGTH, 4);
 	private final MemorySegment length = this.arena.allocate(JAVA_INT);
 	private final MemorySegment option = this.arena.allocate(JAVA_INT);
+	private final MemorySegment statx = this.arena.allocate(STATX_SIZE, 8);
+	private final MemorySegment emptyPath = this.arena.allocate(1);
+	private final File fdDirectory = new File("/proc/self/fd");
 	private int sequence;
 	private boolean oneWalkRefused;
 
@@ -258,6 +271,44 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			}
 		}
 		return table;
+	}
+
+	@Override
+	public Set<Long> socketInodes() throws SocketTableException {
+		return socketFds().keySet();
+	}
+
+	/**
+	 * The names in {@code /proc/self/fd}, then one {@code statx} per fd: its type and inode, the
+	 * same the {@code socket:[INODE]} link shows, at a fraction of a {@code readlink} through
+	 * {@code java.nio.file}. An fd closed after the listing is skipped, as a vanished link is.
+	 */
+	@Override
+	public synchronized Map<Long, Integer> socketFds() throws SocketTableException {
+		String[] names = this.fdDirectory.list();
+		if (names == null) {
+			throw new SocketTableException("cannot list " + this.fdDirectory);
+		}
+		Map<Long, Integer> sockets = new HashMap<>();
+		for (String name : names) {
+			int fd;
+			try {
+				fd = Integer.parseInt(name);
+			}
+			catch (NumberFormatException e) {
+				throw new SocketTableException("unexpected entry " + name + " in " + this.fdDirectory, e);
+			}
+			if (this.libc.statx(this.callState, fd, this.emptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_INO, this.statx) != 0) {
+				if ((int) Native.ERRNO.get(this.callState, 0L) == EBADF) {
+					continue;
+				}
+				throw failure("statx(" + fd + ")");
+			}
+			if ((this.statx.get(JAVA_SHORT, 28) & S_IFMT) == S_IFSOCK) {
+				sockets.put(this.statx.get(JAVA_LONG, 32), fd);
+			}
+		}
+		return sockets;
 	}
 
 	/** A held socket: the 4-tuple its fd reported, and the inode the fd linked to. */
@@ -490,7 +541,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	/** Downcalls into the C library, each capturing errno. */
 	private record Native(MethodHandle socketCall, MethodHandle sendtoCall, MethodHandle recvCall,
 			MethodHandle closeCall, MethodHandle getsocknameCall, MethodHandle getpeernameCall,
-			MethodHandle getsockoptCall) {
+			MethodHandle getsockoptCall, MethodHandle statxCall) {
 
 		static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
 
@@ -516,7 +567,18 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 					linker.downcallHandle(find(libc, "getpeername"),
 							FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
 					linker.downcallHandle(find(libc, "getsockopt"),
-							FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno));
+							FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
+					linker.downcallHandle(find(libc, "statx"),
+							FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno));
+		}
+
+		int statx(MemorySegment state, int fd, MemorySegment path, int flags, int mask, MemorySegment buffer) {
+			try {
+				return (int) this.statxCall.invokeExact(state, fd, path, flags, mask, buffer);
+			}
+			catch (Throwable e) {
+				throw rethrow(e);
+			}
 		}
 
 		int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {

@@ -76,6 +76,15 @@ class SocketTableProbeTests {
 	}
 
 	@Test
+	void statxPerFdSeesTheSocketsReadlinkSees() throws Exception {
+		withoutListener(LoopbackConnections.serverNeverCloses());
+		OwnershipInodeSource statx = SocketTableSources.fds(this.netlink);
+
+		assertThat(statx).isNotInstanceOf(OwnershipProcSelfFd.class);
+		assertThat(statx.socketFds()).isEqualTo(this.fds.socketFds());
+	}
+
+	@Test
 	void findsARememberedTupleThatNoFdHolds() throws Exception {
 		LoopbackConnections.Pair leaked = withoutListener(LoopbackConnections.serverNeverCloses());
 		SocketTuple orphan = tuple(leaked.accepted()).mirror();
