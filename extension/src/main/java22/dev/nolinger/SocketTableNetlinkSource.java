@@ -24,6 +24,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -80,6 +81,9 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	/** {@code INET_DIAG_NOCOOKIE}: an exact lookup by 4-tuple alone. */
 	private static final int NO_COOKIE = -1;
 	private static final int EBADF = 9;
+	private static final int TCP_INFO = 11;
+	/** Enough of {@code struct tcp_info} for any kernel; only its first byte is read. */
+	private static final int TCP_INFO_SIZE = 256;
 	private static final int AT_EMPTY_PATH = 0x1000;
 	private static final int STATX_TYPE = 0x1;
 	private static final int STATX_INO = 0x100;
@@ -126,6 +130,9 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private final MemorySegment length = this.arena.allocate(JAVA_INT);
 	private final MemorySegment option = this.arena.allocate(JAVA_INT);
 	private final MemorySegment statx = this.arena.allocate(STATX_SIZE, 8);
+	private final MemorySegment tcpInfo = this.arena.allocate(TCP_INFO_SIZE, 8);
+	/** The family of the address {@link #endpoint} read last. */
+	private int lastFamily;
 	private final MemorySegment emptyPath = this.arena.allocate(1);
 	private final File fdDirectory = new File("/proc/self/fd");
 	private int sequence;
@@ -216,38 +223,52 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	}
 
 	/**
-	 * Each held TCP socket's 4-tuple from {@code getsockname} and {@code getpeername}, then one
-	 * exact-match {@code sock_diag} request (no {@code NLM_F_DUMP}) per 4-tuple: the kernel answers
-	 * from a hash lookup, about 6 µs here, however big the table, and finds minisockets (FIN_WAIT2,
-	 * TIME_WAIT) too. The record found must carry the fd's inode, else the fd was closed or reused
-	 * since it was listed, and this throws so the caller reads the whole table.
+	 * Each held TCP socket from its fd: {@code statx} checks it still holds the listed inode (else
+	 * the fd was closed or reused since it was listed, and this throws so the caller reads the
+	 * whole table), {@code getsockname} and {@code getpeername} give its 4-tuple and
+	 * {@code getsockopt(TCP_INFO)} its state, about 2 µs; its record carries only those and the
+	 * inode. Then one exact-match {@code sock_diag} request (no {@code NLM_F_DUMP}) for each mirror
+	 * and remembered 4-tuple that no fd holds: the kernel answers from a hash lookup, about 6 µs
+	 * here, however big the table, and finds minisockets (FIN_WAIT2, TIME_WAIT) too.
 	 */
 	@Override
 	public synchronized @Nullable SocketTable ownSockets(Map<Long, Integer> socketFds,
 			Collection<SocketTuple> remembered) throws SocketTableException {
 		List<TcpSocket> sockets = new ArrayList<>();
-		Set<SocketTuple> wanted = new LinkedHashSet<>();
-		List<Held> held = new ArrayList<>();
+		Set<SocketTuple> heldTuples = new HashSet<>();
 		for (Map.Entry<Long, Integer> entry : socketFds.entrySet()) {
 			int fd = entry.getValue();
-			if (!isTcp(fd)) {
+			long inode = entry.getKey();
+			if (inodeOf(fd) != inode) {
+				throw new SocketTableException("fd " + fd + " no longer holds socket inode " + inode
+						+ ": closed or reused since the fds were listed");
+			}
+			Endpoint local = endpoint(fd, false);
+			if (local == null || option(fd, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP) {
 				continue;
 			}
 			if (option(fd, SOL_SOCKET, SO_ACCEPTCONN) != 0) {
 				return null;
 			}
-			Endpoint local = endpoint(fd, false);
 			Endpoint remote = endpoint(fd, true);
-			if (local == null || remote == null) {
+			if (remote == null) {
 				// Not connected: not in the established hash, so no dump lists it either.
 				continue;
 			}
 			SocketTuple tuple = new SocketTuple(local, remote);
-			held.add(new Held(tuple, entry.getKey()));
-			wanted.add(tuple);
-			wanted.add(tuple.mirror());
+			sockets.add(new TcpSocket(local.isIpv4() && this.lastFamily == AF_INET ? "tcp" : "tcp6", -1, tuple, state(fd),
+					0, 0, 0, 0, 0, 0, 0, inode));
+			heldTuples.add(tuple);
+		}
+		Set<SocketTuple> wanted = new LinkedHashSet<>();
+		for (TcpSocket held : sockets) {
+			wanted.add(held.tuple().mirror());
 		}
 		wanted.addAll(remembered);
+		wanted.removeAll(heldTuples);
+		if (wanted.isEmpty()) {
+			return SocketTable.of(sockets);
+		}
 		int fd = this.libc.socket(this.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 		if (fd < 0) {
 			throw failure("socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG)");
@@ -263,15 +284,29 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		finally {
 			this.libc.close(fd);
 		}
-		SocketTable table = SocketTable.of(sockets);
-		for (Held socket : held) {
-			TcpSocket found = table.find(socket.tuple());
-			if (found == null || found.inode() != socket.inode()) {
-				throw new SocketTableException("netlink sock_diag: the socket of inode " + socket.inode() + " ("
-						+ socket.tuple() + ") is not what its fd holds now: closed or reused since the fds were listed");
+		return SocketTable.of(sockets);
+	}
+
+	/** The inode of the file an fd holds, or -1 where it holds none now. */
+	private long inodeOf(int fd) throws SocketTableException {
+		if (this.libc.statx(this.callState, fd, this.emptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_INO, this.statx) != 0) {
+			if ((int) Native.ERRNO.get(this.callState, 0L) == EBADF) {
+				return -1;
 			}
+			throw failure("statx(" + fd + ")");
 		}
-		return table;
+		return (this.statx.get(JAVA_SHORT, 28) & S_IFMT) == S_IFSOCK ? this.statx.get(JAVA_LONG, 32) : -1;
+	}
+
+	/** The first byte of {@code struct tcp_info}, {@code tcpi_state}: the state the table lists. */
+	private TcpState state(int fd) throws SocketTableException {
+		this.length.set(JAVA_INT, 0, TCP_INFO_SIZE);
+		if (this.libc.getsockopt(this.callState, fd, IPPROTO_TCP, TCP_INFO, this.tcpInfo, this.length) != 0) {
+			throw failure("getsockopt(" + fd + ", TCP_INFO)");
+		}
+		int code = this.tcpInfo.get(JAVA_BYTE, 0) & 0xFF;
+		return TcpState.fromCode(code)
+			.orElseThrow(() -> new SocketTableException("getsockopt(TCP_INFO): unknown TCP state " + code));
 	}
 
 	@Override
@@ -312,24 +347,6 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		return sockets;
 	}
 
-	/** A held socket: the 4-tuple its fd reported, and the inode the fd linked to. */
-	private record Held(SocketTuple tuple, long inode) {
-	}
-
-	private boolean isTcp(int fd) throws SocketTableException {
-		return option(fd, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP && family(fd) != 0;
-	}
-
-	/** AF_INET or AF_INET6 from getsockname, or 0 for any other family. */
-	private int family(int fd) throws SocketTableException {
-		this.length.set(JAVA_INT, 0, SOCKADDR_LENGTH);
-		if (this.libc.getsockname(this.callState, fd, this.address, this.length) != 0) {
-			throw failure("getsockname(" + fd + ")");
-		}
-		int family = this.address.get(JAVA_SHORT, 0) & 0xFFFF;
-		return family == AF_INET || family == AF_INET6 ? family : 0;
-	}
-
 	private int option(int fd, int level, int name) throws SocketTableException {
 		this.length.set(JAVA_INT, 0, 4);
 		this.option.set(JAVA_INT, 0, 0);
@@ -339,7 +356,10 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		return this.option.get(JAVA_INT, 0);
 	}
 
-	/** The local or peer address of a socket fd; null for the peer of an unconnected socket. */
+	/**
+	 * The local or peer address of a socket fd; null for the peer of an unconnected socket, and for
+	 * a socket of another family than AF_INET and AF_INET6, whose family {@link #lastFamily} keeps.
+	 */
 	private @Nullable Endpoint endpoint(int fd, boolean peer) throws SocketTableException {
 		this.length.set(JAVA_INT, 0, SOCKADDR_LENGTH);
 		int result = peer ? this.libc.getpeername(this.callState, fd, this.address, this.length)
@@ -351,6 +371,10 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			throw failure((peer ? "getpeername(" : "getsockname(") + fd + ")");
 		}
 		int family = this.address.get(JAVA_SHORT, 0) & 0xFFFF;
+		if (family != AF_INET && family != AF_INET6) {
+			return null;
+		}
+		this.lastFamily = family;
 		int port = this.address.get(BIG_ENDIAN_SHORT, 2) & 0xFFFF;
 		if (family == AF_INET) {
 			return Endpoint.ipv4(this.address.get(BIG_ENDIAN_INT, 4), port);

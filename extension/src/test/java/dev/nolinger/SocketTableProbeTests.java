@@ -214,10 +214,9 @@ class SocketTableProbeTests {
 			.toList();
 	}
 
-	/** What stays the same between two reads: the timer counts down. */
+	/** What the probe's records carry: a held socket's comes from its fd, not from the table. */
 	private static @Nullable String seen(@Nullable TcpSocket socket) {
-		return socket == null ? null
-				: socket.file() + " " + socket.tuple() + " " + socket.state() + " " + socket.inode() + " " + socket.uid();
+		return socket == null ? null : socket.file() + " " + socket.tuple() + " " + socket.state() + " " + socket.inode();
 	}
 
 	private long inodeOf(Socket socket, Map<Long, Integer> fds) throws IOException, SocketTableException {
