@@ -33,6 +33,11 @@ import org.jspecify.annotations.Nullable;
  * orphaned FIN_WAIT2 and TIME_WAIT qualify, FIN_WAIT1 does not.</li>
  * </ol>
  *
+ * <p>{@code T} may also be the part of the table a {@link SocketTableProbe} read (Java 22+ with
+ * native access): every held TCP socket, the mirror of each, and every remembered 4-tuple, with
+ * none while a listener is held. That is every socket (a) and (b) look at, so the proof is the
+ * same on it.
+ *
  * <p><b>When it still holds.</b> At a later check, {@code /proc/self/fd} gives {@code H'}, and
  * the socket ledger, when it counts, its count of opens and closes. The proof holds when
  * {@code H' = H}, the count is unchanged and the checked states are the same.
