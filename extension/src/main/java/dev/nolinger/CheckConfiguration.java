@@ -9,6 +9,7 @@ import static dev.nolinger.NoLingeringSocketsExtension.CLASSES_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.READ_ALWAYS_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.SOURCE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.STATES_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.TOLERANCE_KEY;
@@ -33,13 +34,14 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 record CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
 		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
-		Source source, boolean classes) {
+		Source source, boolean readAlways, boolean classes) {
 
 	/** The configuration of a run that sets nothing but these; classes are checked. */
 	CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
 			boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
-			Source source) {
-		this(enabled, states, tolerance, grace, failOnUnsupportedPlatform, procNet, baseline, writeBaseline, source, true);
+			Source source, boolean readAlways) {
+		this(enabled, states, tolerance, grace, failOnUnsupportedPlatform, procNet, baseline, writeBaseline, source,
+				readAlways, true);
 	}
 
 	static final Path DEFAULT_PROC_NET = Path.of("/proc/net");
@@ -77,9 +79,10 @@ record CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, 
 			throw invalid(BASELINE_WRITE_KEY, "true", BASELINE_KEY + " to name the file to write as well");
 		}
 		Source source = parameters.apply(SOURCE_KEY).map(v -> parseSource(SOURCE_KEY, v)).orElse(Source.AUTO);
+		boolean readAlways = parameters.apply(READ_ALWAYS_KEY).map(v -> parseBoolean(READ_ALWAYS_KEY, v)).orElse(false);
 		boolean classes = parameters.apply(CLASSES_KEY).map(v -> parseBoolean(CLASSES_KEY, v)).orElse(true);
 		return new CheckConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline,
-				source, classes);
+				source, readAlways, classes);
 	}
 
 	static boolean parseBoolean(String key, String value) {

@@ -6,11 +6,19 @@ package dev.nolinger;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the table held before the test.
  *
  * @param before each connection end already in a checked state, so it never counts against the test
  * @param listeners this JVM's listeners at that time (attribution rule 3)
+ * @param quiet the proof that no socket of this JVM could move into a checked state until this
+ *        JVM opens or closes one, or null where the table showed one that could
  */
-record CheckSnapshot(Set<TcpSocket.Key> before, List<TcpSocket> listeners) {
+record CheckSnapshot(Set<TcpSocket.Key> before, List<TcpSocket> listeners, @Nullable CheckQuiet quiet) {
+
+	CheckSnapshot(Set<TcpSocket.Key> before, List<TcpSocket> listeners) {
+		this(before, listeners, null);
+	}
 }

@@ -71,6 +71,12 @@ public final class NoLingeringSocketsExtension
 	 */
 	public static final String SOURCE_KEY = "nolinger.source";
 
+	/**
+	 * Configuration parameter that makes every check read the whole table, {@code true}, instead
+	 * of skipping reads that cannot change the verdict, {@code false} (the default): {@value}.
+	 */
+	public static final String READ_ALWAYS_KEY = "nolinger.read.always";
+
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
@@ -203,7 +209,6 @@ public final class NoLingeringSocketsExtension
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
-		SuiteReportRecords.observe(snapshot.before(), System.nanoTime());
 		concurrency(context).open(context.getUniqueId());
 		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot, annotation != null));
 	}
@@ -326,10 +331,14 @@ public final class NoLingeringSocketsExtension
 		}
 	}
 
+	private static boolean parallel(ExtensionContext context) {
+		return context.getConfigurationParameter("junit.jupiter.execution.parallel.enabled").map(Boolean::parseBoolean)
+			.orElse(false);
+	}
+
 	/** Says once per run, when tests run in parallel, what is judged and what is not. */
 	private static void noticeParallelExecution(ExtensionContext context) {
-		if (!context.getConfigurationParameter("junit.jupiter.execution.parallel.enabled").map(Boolean::parseBoolean)
-			.orElse(false)) {
+		if (!parallel(context)) {
 			return;
 		}
 		Object first = new Object();
@@ -403,11 +412,16 @@ public final class NoLingeringSocketsExtension
 	}
 
 	private static Check check(ExtensionContext context, CheckConfiguration configuration) {
-		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class, key -> {
-			SocketTableSource source = SocketTableSources.select(configuration);
-			SuiteReportRecords.lookAgainWith(source);
-			return new Check(source, new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
-		}, Check.class);
+		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class,
+				key -> {
+					SocketTableSource source = SocketTableSources.select(configuration);
+					SuiteReportRecords.lookAgainWith(source);
+					// The no-read proof is kept per run, not per test: under parallel execution a
+					// concurrent test's check could reuse it and miss a leak (GlobalParallelTests).
+					return new Check(source, SocketTableSources.fds(source), CheckSocketActivity.UNTRACED,
+							configuration.readAlways() || parallel(context));
+				},
+				Check.class);
 	}
 
 	/** The annotation nearest to the test: on the method, then its class, then enclosing classes. */

@@ -49,9 +49,9 @@ final class SuiteReportRecords {
 	}
 
 	/**
-	 * A socket that failed a test, watched until the run ends to tell a leak from a late close.
-	 * Every later check's snapshot lists the sockets in checked states, so each one narrows down
-	 * when it closed at no extra cost; the session's end reads the table once more.
+	 * A socket that failed a test, watched until the run ends to tell a leak from a late close:
+	 * the session's end reads the whole table once more. (Later checks' snapshots are no help:
+	 * a check may skip its read, or read only this JVM's part of the table.)
 	 */
 	private static final class Watch {
 
