@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Snapshot before, findings after: the JUnit-free core of the check. One instance serves a
  * whole test run, so its inode verdicts and ownership history span tests.
@@ -19,10 +21,16 @@ final class Check {
 	private final SocketTableSource source;
 	private final OwnershipInodes inodes;
 	private final OwnershipHistory history = new OwnershipHistory();
+	private final Ledger ledger;
 
 	Check(SocketTableSource source, OwnershipInodeSource fds) {
+		this(source, fds, Ledger.INSTANCE);
+	}
+
+	Check(SocketTableSource source, OwnershipInodeSource fds, Ledger ledger) {
 		this.source = source;
 		this.inodes = new OwnershipInodes(fds);
+		this.ledger = ledger;
 	}
 
 	SocketTableSource source() {
@@ -57,7 +65,14 @@ final class Check {
 	}
 
 	CheckSnapshot snapshot(Set<TcpState> states) throws SocketTableException {
+		return snapshot(states, null);
+	}
+
+	/** @param testId the test's unique ID, which the ledger's closes are matched against (rule 5) */
+	CheckSnapshot snapshot(Set<TcpState> states, @Nullable String testId) throws SocketTableException {
+		long readStart = this.ledger.now();
 		SocketTable table = this.source.read(observedStates(states));
+		this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
 		this.inodes.classify(table);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
@@ -72,7 +87,7 @@ final class Check {
 				}
 			}
 		}
-		return new CheckSnapshot(before, OwnershipAttribution.ownedListeners(table, this.inodes));
+		return new CheckSnapshot(before, OwnershipAttribution.ownedListeners(table, this.inodes), testId);
 	}
 
 	/**
@@ -99,7 +114,9 @@ final class Check {
 			candidates.clear();
 			settling.clear();
 		}
+		long readStart = this.ledger.now();
 		SocketTable table = this.source.read(observed);
+		this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
 		sort(table, snapshot, states, candidates, settling);
 		if (candidates.isEmpty() && settling.isEmpty()) {
 			return CheckObservation.CLEAN;
@@ -107,7 +124,8 @@ final class Check {
 		this.inodes.classify(table);
 		List<TcpSocket> listeners = new ArrayList<>(snapshot.listeners());
 		listeners.addAll(OwnershipAttribution.ownedListeners(table, this.inodes));
-		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history);
+		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history,
+				this.ledger, snapshot.testId());
 		List<Finding> findings = ours(candidates, attribution);
 		recordOwned(table, findings);
 		return new CheckObservation(findings, ours(settling, attribution));
@@ -143,7 +161,8 @@ final class Check {
 		List<Finding> findings = new ArrayList<>();
 		for (TcpSocket socket : sockets) {
 			attribution.of(socket).ifPresent(ownership -> findings.add(
-					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
+					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket),
+							attribution.traced(socket))));
 		}
 		return findings;
 	}

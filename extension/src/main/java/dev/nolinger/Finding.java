@@ -12,10 +12,19 @@ import org.jspecify.annotations.Nullable;
  * @param ownership why it is this JVM's
  * @param role which end of the connection the socket is
  * @param otherEnd the other end of the connection when it is this JVM's too; else null
+ * @param traced what the socket ledger recorded of it, when the agent traced it; else null
  */
-record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd) {
+record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd,
+		@Nullable LedgerSocket traced) {
 
-	/** Which end of a connection a socket is, judged by the listeners in the table. */
+	Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd) {
+		this(socket, ownership, role, otherEnd, null);
+	}
+
+	/**
+	 * Which end of a connection a socket is: recorded by the ledger when traced, else judged by
+	 * the listeners in the table.
+	 */
 	enum Role {
 
 		/** Its local port is a listener's: the end a server accepted. */

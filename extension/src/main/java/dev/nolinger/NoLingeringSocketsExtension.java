@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +86,14 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		}
 		CheckSnapshot snapshot;
 		try {
-			snapshot = check.snapshot(settings.states());
+			snapshot = check.snapshot(settings.states(), context.getUniqueId());
 		}
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
 		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot));
+		// The ledger marks what this thread opens and closes from here on as this test's.
+		Ledger.INSTANCE.testStarted(context.getUniqueId());
 	}
 
 	@Override
@@ -99,6 +102,15 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		if (pending == null) {
 			return;
 		}
+		try {
+			judge(context, pending);
+		}
+		finally {
+			Ledger.INSTANCE.testFinished();
+		}
+	}
+
+	private static void judge(ExtensionContext context, Pending pending) throws SocketTableException {
 		CheckConfiguration configuration = configuration(context);
 		Check check = check(context, configuration);
 		CheckSettings settings = pending.settings();
@@ -116,14 +128,44 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 					findings -> known.beyond(testId, findings, ephemeral), testId);
 			finish(context, settings, verdict.findings(), verdict.failed());
 			if (verdict.failed()) {
-				throw new LingeringSocketsError(Messages.lingering(testName(context), settings.tolerance(),
-						verdict.beyond(), verdict.inBaseline(), configuration.baseline().map(Path::toString).orElse("")),
-						verdict.beyond().size());
+				boolean tracing = LedgerEvents.tracing();
+				String testClass = context.getTestClass().map(Class::getName).orElse(null);
+				LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(testName(context), testClass,
+						settings.tolerance(), verdict.beyond(), verdict.inBaseline(),
+						configuration.baseline().map(Path::toString).orElse(""), tracing), verdict.beyond().size());
+				error.setStackTrace(errorStack(context, verdict.beyond(), tracing));
+				throw error;
 			}
 		}
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
+	}
+
+	/**
+	 * The error's own stack: traced, where the first lingering socket was opened, so an IDE's
+	 * click lands in the code that opened it (as Netty's leak records do); else the test method,
+	 * since the frames that threw (this callback and JUnit's) help nobody.
+	 */
+	private static StackTraceElement[] errorStack(ExtensionContext context, List<Finding> findings, boolean tracing) {
+		if (tracing) {
+			for (Finding finding : Messages.inOrder(findings)) {
+				if (finding.traced() != null && finding.traced().opened().stack() != null) {
+					return LedgerFrames.forError(finding.traced().opened().stack().getStackTrace());
+				}
+			}
+		}
+		Optional<Method> method = context.getTestMethod();
+		if (method.isEmpty()) {
+			return new StackTraceElement[0];
+		}
+		String declaring = method.get().getDeclaringClass().getName();
+		String outermost = declaring;
+		int nested = outermost.indexOf('$');
+		outermost = outermost.substring(outermost.lastIndexOf('.') + 1, nested < 0 ? outermost.length() : nested);
+		// javac names the source file after the top-level class; no line: the test's line is not known here.
+		return new StackTraceElement[] {
+			new StackTraceElement(declaring, method.get().getName(), outermost + ".java", -1) };
 	}
 
 	private static void finish(ExtensionContext context, CheckSettings settings, List<Finding> findings, boolean failed) {

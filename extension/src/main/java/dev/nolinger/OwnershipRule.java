@@ -3,7 +3,7 @@
  */
 package dev.nolinger;
 
-/** Why a socket in the table counts as this JVM's: the attribution rules of DESIGN.md, in order. */
+/** Why a socket in the table counts as this JVM's: the attribution rules, in the order they are tried. */
 enum OwnershipRule {
 
 	/** Its inode is one of this process's socket fds. */
@@ -16,7 +16,18 @@ enum OwnershipRule {
 	LISTENER(3),
 
 	/** Its 4-tuple was seen owned by this JVM at an earlier observation. */
-	SEEN_BEFORE(4);
+	SEEN_BEFORE(4),
+
+	/**
+	 * It has inode 0, and the socket ledger saw this JVM close a socket with this 4-tuple while
+	 * this test ran: on the test's own thread, or on any thread while it was the only checked
+	 * test running. Only with the agent. It proves the orphans that rules 1 to 4 cannot reach:
+	 * the closer's FIN_WAIT2 toward a peer in another process that never closes, when the socket
+	 * was opened and closed within the test, and the orphans of a listener opened and closed
+	 * within the test. A socket with an inode is never proved by it: that inode is another
+	 * socket's, a later one on the same 4-tuple.
+	 */
+	CLOSED_DURING_TEST(5);
 
 	private final int number;
 
