@@ -33,7 +33,7 @@ final class LedgerFrames {
 	 * @param testClass the test's class name, or null
 	 */
 	static List<@Nullable StackTraceElement> shown(StackTraceElement[] stack, @Nullable String testClass) {
-		List<StackTraceElement> useful = useful(stack);
+		List<StackTraceElement> useful = useful(stack, testClass);
 		List<@Nullable StackTraceElement> shown = new ArrayList<>(useful.subList(0, Math.min(KEPT, useful.size())));
 		int own = ownFrame(useful, testClass);
 		if (own >= KEPT) {
@@ -50,7 +50,7 @@ final class LedgerFrames {
 	 * innermost useful one; null for an empty stack.
 	 */
 	static @Nullable StackTraceElement anchor(StackTraceElement[] stack, @Nullable String testClass) {
-		List<StackTraceElement> useful = useful(stack);
+		List<StackTraceElement> useful = useful(stack, testClass);
 		int own = ownFrame(useful, testClass);
 		return own >= 0 ? useful.get(own) : useful.isEmpty() ? null : useful.get(0);
 	}
@@ -90,15 +90,23 @@ final class LedgerFrames {
 	}
 
 	/**
-	 * The frames outside the JDK and nolinger; when there are none (a JDK thread, such as the
-	 * HTTP client's selector), the JDK's frames, so the thread still shows what it ran.
+	 * The frames outside the JDK and nolinger, up to the outermost in the test's own class (its
+	 * callers are the test framework's); when there are none (a JDK thread, such as the HTTP
+	 * client's selector), the JDK's frames, so the thread still shows what it ran.
 	 */
-	private static List<StackTraceElement> useful(StackTraceElement[] stack) {
+	private static List<StackTraceElement> useful(StackTraceElement[] stack, @Nullable String testClass) {
 		List<StackTraceElement> useful = new ArrayList<>();
+		int outermostOwn = -1;
 		for (StackTraceElement frame : stack) {
 			if (!isJdk(frame) && !isNolinger(frame)) {
 				useful.add(frame);
+				if (isOwn(frame, testClass)) {
+					outermostOwn = useful.size() - 1;
+				}
 			}
+		}
+		if (outermostOwn >= 0) {
+			return useful.subList(0, outermostOwn + 1);
 		}
 		return useful.isEmpty() ? withoutNolinger(stack) : useful;
 	}
@@ -117,18 +125,19 @@ final class LedgerFrames {
 		if (testClass == null) {
 			return -1;
 		}
-		String top = topLevel(testClass);
 		for (int i = 0; i < frames.size(); i++) {
-			if (topLevel(frames.get(i).getClassName()).equals(top)) {
+			if (isOwn(frames.get(i), testClass)) {
 				return i;
 			}
 		}
 		return -1;
 	}
 
-	private static String topLevel(String className) {
-		int nested = className.indexOf('$');
-		return nested < 0 ? className : className.substring(0, nested);
+	/** A frame of the test's class, its lambdas or the classes nested in it. */
+	private static boolean isOwn(StackTraceElement frame, @Nullable String testClass) {
+		String name = frame.getClassName();
+		return testClass != null && name.startsWith(testClass)
+				&& (name.length() == testClass.length() || name.charAt(testClass.length()) == '$');
 	}
 
 	static boolean isJdk(StackTraceElement frame) {

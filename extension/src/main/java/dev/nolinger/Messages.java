@@ -170,19 +170,19 @@ final class Messages {
 		}
 		Finding first = targets.get(0);
 		String end = first.role().label();
-		String opened = where(first, first.traced() == null ? null : first.traced().opened(), testClass);
+		LedgerSocket traced = first.traced();
+		String opened = where(first, traced == null ? null : traced.opened(), testClass);
 		String fix = switch (first.socket().state()) {
-			case CLOSE_WAIT -> "close the " + end + opened + " (CLOSE_WAIT: the " + peer(first.role())
+			case CLOSE_WAIT -> "close the " + end + " " + opened + " (CLOSE_WAIT: the " + peer(first.role())
 					+ " closed, this JVM never closed it).";
 			case FIN_WAIT2 -> {
-				LedgerSocket.Event closed = first.traced() == null ? null : first.traced().closed();
-				yield closed == null
-						? "make the peer " + first.socket().remote() + " close its end of the " + end + opened
-								+ " (FIN_WAIT2: this JVM shut its output down, the peer never closed)."
-						: "make the peer " + first.socket().remote() + " close its end of the " + end + " closed"
-								+ where(first, closed, testClass) + " (FIN_WAIT2: this JVM closed, the peer never did).";
+				LedgerSocket.Event closed = traced == null ? null : traced.closed();
+				yield "make the peer " + first.socket().remote() + " close its end too; this JVM "
+						+ (closed == null ? "shut down the output of the " + end + " " + opened
+								: "closed the " + end + " " + where(first, closed, testClass).replaceFirst("^opened ", ""))
+						+ " (FIN_WAIT2: the peer never closed its end).";
 			}
-			default -> "close the " + end + opened + " (" + first.socket().state() + ": "
+			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
 					+ stripPeriod(HINTS.get(first.socket().state())) + ").";
 		};
 		int more = targets.size() - 1;
@@ -191,14 +191,11 @@ final class Messages {
 						+ (more == 1 ? "needs" : "need") + " a fix too."));
 	}
 
-	/** " opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */
+	/** "opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */
 	private static String where(Finding finding, LedgerSocket.@Nullable Event event, @Nullable String testClass) {
 		StackTraceElement anchor = event == null || event.stack() == null ? null
 				: LedgerFrames.anchor(event.stack().getStackTrace(), testClass);
-		if (anchor == null) {
-			return " " + finding.socket().tuple();
-		}
-		return (event == finding.traced().opened() ? " opened" : "") + " at " + LedgerFrames.fileAndLine(anchor);
+		return anchor == null ? finding.socket().tuple().toString() : "opened at " + LedgerFrames.fileAndLine(anchor);
 	}
 
 	private static String peer(Finding.Role role) {

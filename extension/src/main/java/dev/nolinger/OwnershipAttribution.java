@@ -66,11 +66,12 @@ final class OwnershipAttribution {
 				return Optional.of(new Ownership(OwnershipRule.LISTENER, listener));
 			}
 		}
-		if (this.history.wasOwned(socket.tuple())) {
-			return Optional.of(new Ownership(OwnershipRule.SEEN_BEFORE, null));
-		}
+		// Before rule 4: a finding's 4-tuple joins the history at its first read, and rule 5 says more.
 		if (socket.inode() == 0 && this.testId != null && this.ledger.closedDuring(socket.tuple(), this.testId)) {
 			return Optional.of(new Ownership(OwnershipRule.CLOSED_DURING_TEST, null));
+		}
+		if (this.history.wasOwned(socket.tuple())) {
+			return Optional.of(new Ownership(OwnershipRule.SEEN_BEFORE, null));
 		}
 		return Optional.empty();
 	}

@@ -3,7 +3,10 @@
  */
 package dev.nolinger;
 
-/** Why a socket in the table counts as this JVM's: the attribution rules, in the order they are tried. */
+/**
+ * Why a socket in the table counts as this JVM's: the attribution rules, tried in order, except
+ * that rule 5 goes before rule 4, which every finding also meets from its second read on.
+ */
 enum OwnershipRule {
 
 	/** Its inode is one of this process's socket fds. */
