@@ -9,6 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Entry points the instrumented JDK calls, through the agent's bootstrap bridge, on the thread
@@ -23,6 +24,21 @@ public final class LedgerEvents {
 	private static final AtomicBoolean WARNED = new AtomicBoolean();
 
 	private static volatile boolean tracing;
+
+	/** What the agent's own tests observe, called after the ledger's work; null otherwise. */
+	static volatile @Nullable Recorder recorder;
+
+	/** The calls as they arrive, for the agent's tests. */
+	interface Recorder {
+
+		void connected(Object socket, InetSocketAddress local, InetSocketAddress remote);
+
+		void accepted(Object socket, InetSocketAddress local, InetSocketAddress remote);
+
+		void listening(Object socket, InetSocketAddress local);
+
+		void closed(Object socket);
+	}
 
 	private LedgerEvents() {
 	}
@@ -41,6 +57,10 @@ public final class LedgerEvents {
 		catch (Throwable e) {
 			warnOnce(e);
 		}
+		Recorder recorder = LedgerEvents.recorder;
+		if (recorder != null) {
+			recorder.connected(socket, local, remote);
+		}
 	}
 
 	/**
@@ -57,6 +77,10 @@ public final class LedgerEvents {
 		catch (Throwable e) {
 			warnOnce(e);
 		}
+		Recorder recorder = LedgerEvents.recorder;
+		if (recorder != null) {
+			recorder.accepted(socket, local, remote);
+		}
 	}
 
 	/**
@@ -72,6 +96,10 @@ public final class LedgerEvents {
 		catch (Throwable e) {
 			warnOnce(e);
 		}
+		Recorder recorder = LedgerEvents.recorder;
+		if (recorder != null) {
+			recorder.listening(socket, local);
+		}
 	}
 
 	/**
@@ -86,6 +114,10 @@ public final class LedgerEvents {
 		}
 		catch (Throwable e) {
 			warnOnce(e);
+		}
+		Recorder recorder = LedgerEvents.recorder;
+		if (recorder != null) {
+			recorder.closed(socket);
 		}
 	}
 

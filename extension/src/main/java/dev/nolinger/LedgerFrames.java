@@ -6,6 +6,7 @@ package dev.nolinger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,8 +21,10 @@ final class LedgerFrames {
 
 	private static final String[] JDK_PACKAGES = { "java.", "javax.", "jdk.", "sun.", "com.sun." };
 
-	private static final String[] NOLINGER_PREFIXES = { "dev.nolinger.LedgerEvents", "dev.nolinger.LedgerSocket",
-		"dev.nolinger.Ledger$", "dev.nolinger.agent." };
+	/** The classes that run between the JDK's socket code and the ledger's capture of the stack. */
+	private static final Set<String> NOLINGER_CLASSES = Set.of("dev.nolinger.Ledger", "dev.nolinger.LedgerEvents",
+			"dev.nolinger.LedgerSocket", "dev.nolinger.LedgerAgent", "dev.nolinger.LedgerAgentSink",
+			"dev.nolinger.LedgerBridge", "dev.nolinger.LedgerHooks");
 
 	private LedgerFrames() {
 	}
@@ -30,12 +33,13 @@ final class LedgerFrames {
 	 * The frames to show, innermost first; a null element stands for frames left out between the
 	 * kept ones and the test's own frame.
 	 *
-	 * @param testClass the test's class name, or null
+	 * @param testClasses the test's own classes, by name: its class, superclasses and, for a
+	 *     {@code @Nested} class, the classes it sits in; empty when unknown
 	 */
-	static List<@Nullable StackTraceElement> shown(StackTraceElement[] stack, @Nullable String testClass) {
-		List<StackTraceElement> useful = useful(stack, testClass);
+	static List<@Nullable StackTraceElement> shown(StackTraceElement[] stack, List<String> testClasses) {
+		List<StackTraceElement> useful = useful(stack, testClasses);
 		List<@Nullable StackTraceElement> shown = new ArrayList<>(useful.subList(0, Math.min(KEPT, useful.size())));
-		int own = ownFrame(useful, testClass);
+		int own = ownFrame(useful, testClasses);
 		if (own >= KEPT) {
 			if (own > KEPT) {
 				shown.add(null);
@@ -49,9 +53,9 @@ final class LedgerFrames {
 	 * The frame a one-line pointer names: the innermost in the test's own class, else the
 	 * innermost useful one; null for an empty stack.
 	 */
-	static @Nullable StackTraceElement anchor(StackTraceElement[] stack, @Nullable String testClass) {
-		List<StackTraceElement> useful = useful(stack, testClass);
-		int own = ownFrame(useful, testClass);
+	static @Nullable StackTraceElement anchor(StackTraceElement[] stack, List<String> testClasses) {
+		List<StackTraceElement> useful = useful(stack, testClasses);
+		int own = ownFrame(useful, testClasses);
 		return own >= 0 ? useful.get(own) : useful.isEmpty() ? null : useful.get(0);
 	}
 
@@ -94,13 +98,13 @@ final class LedgerFrames {
 	 * callers are the test framework's); when there are none (a JDK thread, such as the HTTP
 	 * client's selector), the JDK's frames, so the thread still shows what it ran.
 	 */
-	private static List<StackTraceElement> useful(StackTraceElement[] stack, @Nullable String testClass) {
+	private static List<StackTraceElement> useful(StackTraceElement[] stack, List<String> testClasses) {
 		List<StackTraceElement> useful = new ArrayList<>();
 		int outermostOwn = -1;
 		for (StackTraceElement frame : stack) {
 			if (!isJdk(frame) && !isNolinger(frame)) {
 				useful.add(frame);
-				if (isOwn(frame, testClass)) {
+				if (isOwn(frame, testClasses)) {
 					outermostOwn = useful.size() - 1;
 				}
 			}
@@ -121,23 +125,28 @@ final class LedgerFrames {
 		return frames;
 	}
 
-	private static int ownFrame(List<StackTraceElement> frames, @Nullable String testClass) {
-		if (testClass == null) {
-			return -1;
-		}
+	private static int ownFrame(List<StackTraceElement> frames, List<String> testClasses) {
 		for (int i = 0; i < frames.size(); i++) {
-			if (isOwn(frames.get(i), testClass)) {
+			if (isOwn(frames.get(i), testClasses)) {
 				return i;
 			}
 		}
 		return -1;
 	}
 
-	/** A frame of the test's class, its lambdas or the classes nested in it. */
-	private static boolean isOwn(StackTraceElement frame, @Nullable String testClass) {
+	/**
+	 * A frame of the test's own classes (its class, the superclasses its test method may come from,
+	 * the classes a {@code @Nested} class sits in), their lambdas or the classes nested in them.
+	 */
+	private static boolean isOwn(StackTraceElement frame, List<String> testClasses) {
 		String name = frame.getClassName();
-		return testClass != null && name.startsWith(testClass)
-				&& (name.length() == testClass.length() || name.charAt(testClass.length()) == '$');
+		for (String testClass : testClasses) {
+			if (name.startsWith(testClass)
+					&& (name.length() == testClass.length() || name.charAt(testClass.length()) == '$')) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	static boolean isJdk(StackTraceElement frame) {
@@ -151,16 +160,12 @@ final class LedgerFrames {
 	}
 
 	/**
-	 * nolinger's frames in a recorded stack: the ledger's entry points and the agent's hooks,
+	 * nolinger's frames in a recorded stack: the ledger's entry points and the agent's bridge,
 	 * always the innermost. Named exactly, so a user's class in the same package stays.
 	 */
 	static boolean isNolinger(StackTraceElement frame) {
 		String name = frame.getClassName();
-		for (String prefix : NOLINGER_PREFIXES) {
-			if (name.startsWith(prefix)) {
-				return true;
-			}
-		}
-		return name.equals("dev.nolinger.Ledger");
+		int nested = name.indexOf('$');
+		return NOLINGER_CLASSES.contains(nested < 0 ? name : name.substring(0, nested));
 	}
 }

@@ -58,7 +58,7 @@ final class Messages {
 
 	/** The failure message of an untraced run, with a note on the sockets the baseline file already allows. */
 	static String lingering(String testName, int tolerance, List<Finding> findings, int inBaseline, String baseline) {
-		return lingering(testName, null, tolerance, findings, inBaseline, baseline, false);
+		return lingering(testName, List.of(), tolerance, findings, inBaseline, baseline, false);
 	}
 
 	/**
@@ -66,10 +66,10 @@ final class Messages {
 	 * closed, when it was), as stack frames IDEs link, and the message ends with what to fix;
 	 * untraced, it ends with how to trace.
 	 *
-	 * @param testClass the test's class name, whose innermost frame each stack always shows; or null
+	 * @param testClasses the test's own classes, whose innermost frame each stack always shows
 	 * @param tracing whether the agent traced this run
 	 */
-	static String lingering(String testName, @Nullable String testClass, int tolerance, List<Finding> findings,
+	static String lingering(String testName, List<String> testClasses, int tolerance, List<Finding> findings,
 			int inBaseline, String baseline, boolean tracing) {
 		List<Finding> sorted = inOrder(findings);
 		List<String[]> rows = new ArrayList<>();
@@ -86,7 +86,7 @@ final class Messages {
 		for (int i = 0; i < sorted.size(); i++) {
 			message.append(lines.get(i));
 			if (tracing) {
-				appendTrace(message, sorted.get(i), testClass);
+				appendTrace(message, sorted.get(i), testClasses);
 			}
 		}
 		message.append("\nHints:");
@@ -100,7 +100,7 @@ final class Messages {
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
 		}
 		if (tracing) {
-			fix(sorted, testClass).ifPresent(fix -> message.append("\n").append(fix));
+			fix(sorted, testClasses).ifPresent(fix -> message.append("\n").append(fix));
 		}
 		else {
 			message.append("\n").append(UNTRACED);
@@ -121,7 +121,7 @@ final class Messages {
 	 * Where the ledger saw the socket opened, and closed, each as a line naming the thread and
 	 * the frames that matter.
 	 */
-	private static void appendTrace(StringBuilder message, Finding finding, @Nullable String testClass) {
+	private static void appendTrace(StringBuilder message, Finding finding, List<String> testClasses) {
 		LedgerSocket traced = finding.traced();
 		if (traced == null) {
 			message.append("\n    not traced: not opened through the JDK's sockets while the agent ran"
@@ -134,7 +134,7 @@ final class Messages {
 			message.append(" by listener ").append(traced.listener());
 		}
 		message.append(':');
-		appendFrames(message, opened, testClass);
+		appendFrames(message, opened, testClasses);
 		LedgerSocket.Event closed = traced.closed();
 		if (closed != null) {
 			if (closed.stack() == null) {
@@ -142,13 +142,13 @@ final class Messages {
 			}
 			else {
 				message.append("\n    closed on thread \"").append(closed.thread()).append("\":");
-				appendFrames(message, closed, testClass);
+				appendFrames(message, closed, testClasses);
 			}
 		}
 	}
 
-	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, @Nullable String testClass) {
-		for (StackTraceElement frame : LedgerFrames.shown(event.stack().getStackTrace(), testClass)) {
+	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
+		for (StackTraceElement frame : LedgerFrames.shown(event.stack().getStackTrace(), testClasses)) {
 			message.append(frame == null ? "\n\t..." : "\n\tat " + LedgerFrames.text(frame));
 		}
 	}
@@ -158,7 +158,7 @@ final class Messages {
 	 * end this JVM closed (FIN_WAIT2), else the first socket left in another checked state. A
 	 * FIN_WAIT2 whose other end is this JVM's needs no fix of its own: closing that end ends both.
 	 */
-	static Optional<String> fix(List<Finding> sorted, @Nullable String testClass) {
+	static Optional<String> fix(List<Finding> sorted, List<String> testClasses) {
 		List<Finding> targets = new ArrayList<>();
 		sorted.stream().filter(f -> f.socket().state() == TcpState.CLOSE_WAIT).forEach(targets::add);
 		sorted.stream()
@@ -171,7 +171,7 @@ final class Messages {
 		Finding first = targets.get(0);
 		String end = first.role().label();
 		LedgerSocket traced = first.traced();
-		String opened = where(first, traced == null ? null : traced.opened(), testClass);
+		String opened = where(first, traced == null ? null : traced.opened(), testClasses);
 		String fix = switch (first.socket().state()) {
 			case CLOSE_WAIT -> "close the " + end + " " + opened + " (CLOSE_WAIT: the " + peer(first.role())
 					+ " closed, this JVM never closed it).";
@@ -179,7 +179,7 @@ final class Messages {
 				LedgerSocket.Event closed = traced == null ? null : traced.closed();
 				yield "make the peer " + first.socket().remote() + " close its end too; this JVM "
 						+ (closed == null ? "shut down the output of the " + end + " " + opened
-								: "closed the " + end + " " + where(first, closed, testClass).replaceFirst("^opened ", ""))
+								: "closed the " + end + " " + where(first, closed, testClasses).replaceFirst("^opened ", ""))
 						+ " (FIN_WAIT2: the peer never closed its end).";
 			}
 			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
@@ -192,9 +192,9 @@ final class Messages {
 	}
 
 	/** "opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */
-	private static String where(Finding finding, LedgerSocket.@Nullable Event event, @Nullable String testClass) {
+	private static String where(Finding finding, LedgerSocket.@Nullable Event event, List<String> testClasses) {
 		StackTraceElement anchor = event == null || event.stack() == null ? null
-				: LedgerFrames.anchor(event.stack().getStackTrace(), testClass);
+				: LedgerFrames.anchor(event.stack().getStackTrace(), testClasses);
 		return anchor == null ? finding.socket().tuple().toString() : "opened at " + LedgerFrames.fileAndLine(anchor);
 	}
 

@@ -6,7 +6,9 @@ package dev.nolinger;
 import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,8 +131,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 			finish(context, settings, verdict.findings(), verdict.failed());
 			if (verdict.failed()) {
 				boolean tracing = LedgerEvents.tracing();
-				String testClass = context.getTestClass().map(Class::getName).orElse(null);
-				LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(testName(context), testClass,
+				LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(testName(context), ownClasses(context),
 						settings.tolerance(), verdict.beyond(), verdict.inBaseline(),
 						configuration.baseline().map(Path::toString).orElse(""), tracing), verdict.beyond().size());
 				error.setStackTrace(errorStack(context, verdict.beyond(), tracing));
@@ -166,6 +167,21 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 		// javac names the source file after the top-level class; no line: the test's line is not known here.
 		return new StackTraceElement[] {
 			new StackTraceElement(declaring, method.get().getName(), outermost + ".java", -1) };
+	}
+
+	/**
+	 * The classes whose frames are the test's own: its class and superclasses, and for a
+	 * {@code @Nested} (inner) class, the classes it sits in.
+	 */
+	private static List<String> ownClasses(ExtensionContext context) {
+		List<String> names = new ArrayList<>();
+		for (Class<?> type = context.getTestClass().orElse(null); type != null;
+				type = Modifier.isStatic(type.getModifiers()) ? null : type.getEnclosingClass()) {
+			for (Class<?> level = type; level != null && level != Object.class; level = level.getSuperclass()) {
+				names.add(level.getName());
+			}
+		}
+		return names;
 	}
 
 	private static void finish(ExtensionContext context, CheckSettings settings, List<Finding> findings, boolean failed) {

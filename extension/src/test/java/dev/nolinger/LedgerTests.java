@@ -74,10 +74,10 @@ class LedgerTests {
 
 		LedgerSocket record = ledger.find(tuple(pair.client()));
 		assertThat(record.opened().testId()).isEqualTo("[test:one]");
-		assertThat(LedgerFrames.anchor(record.opened().stack().getStackTrace(), LedgerTests.class.getName()))
+		assertThat(LedgerFrames.anchor(record.opened().stack().getStackTrace(), java.util.List.of(LedgerTests.class.getName())))
 			.hasToString(LedgerTests.class.getName() + ".recordsWhereASocketWasOpenedAndClosedAndWhichTestRan(LedgerTests.java:"
 					+ opened + ")");
-		assertThat(LedgerFrames.anchor(record.closed().stack().getStackTrace(), LedgerTests.class.getName()).getLineNumber())
+		assertThat(LedgerFrames.anchor(record.closed().stack().getStackTrace(), java.util.List.of(LedgerTests.class.getName())).getLineNumber())
 			.as("the first close counts; the second is ignored")
 			.isEqualTo(closed);
 		assertThat(ledger.closedDuring(tuple(pair.client()), "[test:one]")).isTrue();

@@ -87,7 +87,7 @@ class MessagesTests {
 				new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, finWait2, accepted));
 		String at = "\tat dev.nolinger.MessagesTests.tracedRowsShowFramesAndTheMessageEndsWithTheFirstFix(MessagesTests.java:";
 
-		assertThat(Messages.lingering("LeakyTests.leaks()", MessagesTests.class.getName(), 0, findings, 0, "", true))
+		assertThat(Messages.lingering("LeakyTests.leaks()", List.of(MessagesTests.class.getName()), 0, findings, 0, "", true))
 			.isEqualTo("""
 					3 sockets lingering after LeakyTests.leaks() (tolerance 0):
 					  FIN_WAIT2   client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket  other end: CLOSE_WAIT, this JVM's
@@ -106,7 +106,7 @@ class MessagesTests {
 					  CLOSE_WAIT: the peer closed, and this JVM never called close() on its end.
 					Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed, this JVM never closed it). 1 more socket above needs a fix too."""
 				.formatted(at, connectedLine, closedLine, acceptedLine, halfLine));
-		assertThat(Messages.fix(List.of(findings.get(1)), MessagesTests.class.getName())).hasValue(
+		assertThat(Messages.fix(List.of(findings.get(1)), List.of(MessagesTests.class.getName()))).hasValue(
 				"Fix: make the peer [::1]:59687 close its end too; this JVM shut down the output of the client end opened at"
 						+ " MessagesTests.java:" + halfLine + " (FIN_WAIT2: the peer never closed its end).");
 	}
@@ -116,7 +116,7 @@ class MessagesTests {
 		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309,
 				37106);
 
-		assertThat(Messages.lingering("T.t()", null, 0,
+		assertThat(Messages.lingering("T.t()", List.of(), 0,
 				List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null)), 0, "",
 				true))
 			.isEqualTo("""

@@ -62,7 +62,7 @@ final class Leaks {
 		}
 		shape.leave(connection);
 		return record(new LeakedConnection(shape, loopback, connection.clientAddress(), connection.serverAddress(),
-				keepListening));
+				keepListening, SourceLine.callerOf(Leaks.class)));
 	}
 
 	/**
