@@ -4,13 +4,10 @@
 package dev.nolinger;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -113,26 +110,18 @@ final class BaselineFile {
 	}
 
 	static Key key(Finding finding, BaselinePorts ephemeral) {
-		TcpSocket socket = finding.socket();
-		int port = switch (finding.role()) {
-			case SERVER -> socket.local().port();
-			case CLIENT -> socket.remote().port();
-			case UNKNOWN -> -1;
-		};
+		int port = finding.serverPort();
 		String serverPort = port < 0 ? "?" : ephemeral.contains(port) ? "*" : String.valueOf(port);
-		return new Key(socket.state(), finding.role().label(), serverPort);
+		return new Key(finding.socket().state(), finding.role().label(), serverPort);
 	}
 
 	/**
 	 * Rewrites the file under a lock: the tests this JVM checked get their new entries (none when
 	 * they ran clean), and every other test keeps its lines, so Surefire forks can each write theirs.
 	 */
-	@SuppressWarnings("try") // the lock is held for the block's duration, never referenced
 	static void rewrite(Path file, Map<String, List<Key>> checked) throws IOException {
-		Path directory = file.toAbsolutePath().getParent();
-		Files.createDirectories(directory);
-		try (FileChannel lockFile = FileChannel.open(directory.resolve(file.getFileName() + ".lock"),
-				StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock forks = lockFile.lock()) {
+		Path lockFile = file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+		ForkLock.holding(lockFile, () -> {
 			BaselineFile current = Files.exists(file) ? parse(Files.readString(file, StandardCharsets.UTF_8), file, "baseline")
 					: empty();
 			for (Map.Entry<String, List<Key>> test : checked.entrySet()) {
@@ -146,7 +135,8 @@ final class BaselineFile {
 				}
 			}
 			Files.writeString(file, current.format(), StandardCharsets.UTF_8);
-		}
+			return current;
+		});
 	}
 
 	String format() {

@@ -14,7 +14,7 @@ record BaselinePorts(int low, int high) {
 
 	static BaselinePorts read(Path file) {
 		try {
-			String[] range = CommandProcesses.readProcFile(file).strip().split("\\s+");
+			String[] range = ProcFiles.readString(file).strip().split("\\s+");
 			return new BaselinePorts(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
 		}
 		catch (IOException | RuntimeException e) {

@@ -59,9 +59,7 @@ record CommandFindings(CommandOptions options, List<Row> rows, Map<Long, String>
 				commandLines.computeIfAbsent(pid, processes::commandLine);
 			}
 		}
-		rows.sort(Comparator.comparingInt((Row r) -> Math.min(r.socket().local().port(), r.socket().remote().port()))
-			.thenComparingInt(r -> Math.max(r.socket().local().port(), r.socket().remote().port()))
-			.thenComparing(r -> r.socket().state())
+		rows.sort(Comparator.comparing(Row::socket, TcpSocket.BOTH_ENDS_TOGETHER)
 			.thenComparing(r -> r.socket().tuple().toString()));
 		return new CommandFindings(options, List.copyOf(rows), Collections.unmodifiableMap(commandLines), finTimeout,
 				processes.unreadableProcesses());

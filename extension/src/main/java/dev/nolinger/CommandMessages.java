@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -95,11 +93,12 @@ final class CommandMessages {
 		return "nolinger: " + cause.getMessage();
 	}
 
-	/**
-	 * The test failures' hint, said of whichever process owns the socket rather than "this JVM".
-	 */
+	/** Who holds the socket, in the command's messages. */
+	static final String OWNING_PROCESS = "the owning process";
+
+	/** The test failures' hint, said of whichever process owns the socket rather than this JVM. */
 	static String hint(TcpState state) {
-		return Messages.hint(state).replace("this JVM", "the owning process");
+		return Messages.hint(state, OWNING_PROCESS);
 	}
 
 	/**
@@ -123,7 +122,7 @@ final class CommandMessages {
 		for (CommandFindings.Row row : report.rows()) {
 			TcpSocket socket = row.socket();
 			rows.add(new String[] { socket.state().name(), socket.tuple().toString(), age(row),
-					sanitize(owner(row, report, MAX_COMMAND_TEXT)) });
+					MessageText.printable(owner(row, report, MAX_COMMAND_TEXT)) });
 			unattributed |= row.owner().pids().isEmpty();
 		}
 		int count = report.rows().size();
@@ -131,12 +130,7 @@ final class CommandMessages {
 		text.append(count).append(count == 1 ? " socket" : " sockets").append(" lingering in ").append(scope)
 				.append(':');
 		MessageTable.appendAligned(text, rows);
-		text.append("\nHints:");
-		Set<TcpState> states = report.rows().stream().map(r -> r.socket().state())
-				.collect(Collectors.toCollection(TreeSet::new));
-		for (TcpState state : states) {
-			text.append("\n  ").append(state).append(": ").append(hint(state));
-		}
+		Messages.appendHints(text, report.rows().stream().map(r -> r.socket().state()).toList(), OWNING_PROCESS);
 		if (unattributed && report.unreadableProcesses() > 0) {
 			text.append("\n").append(unreadableProcesses(report.unreadableProcesses()));
 		}
@@ -202,7 +196,7 @@ final class CommandMessages {
 		CommandOptions options = report.options();
 		StringBuilder json = new StringBuilder("{\n");
 		json.append("  \"states\": [")
-				.append(options.states().stream().map(s -> quote(s.name())).collect(Collectors.joining(", ")))
+				.append(options.states().stream().map(s -> MessageText.json(s.name())).collect(Collectors.joining(", ")))
 				.append("],\n");
 		json.append("  \"port\": ").append(options.port().isPresent() ? String.valueOf(options.port().getAsInt()) : "null")
 				.append(",\n");
@@ -225,62 +219,21 @@ final class CommandMessages {
 	private static void appendJson(StringBuilder json, CommandFindings.Row row, CommandFindings report) {
 		TcpSocket socket = row.socket();
 		CommandSocketOwner owner = row.owner();
-		json.append("{\"state\": ").append(quote(socket.state().name()))
-			.append(", \"local\": ").append(quote(socket.local().toString()))
-			.append(", \"remote\": ").append(quote(socket.remote().toString()))
+		json.append("{\"state\": ").append(MessageText.json(socket.state().name()))
+			.append(", \"local\": ").append(MessageText.json(socket.local().toString()))
+			.append(", \"remote\": ").append(MessageText.json(socket.remote().toString()))
 			.append(", \"localPort\": ").append(socket.local().port())
 			.append(", \"remotePort\": ").append(socket.remote().port())
 			.append(", \"inode\": ").append(socket.inode())
 			.append(", \"uid\": ").append(socket.uid())
-			.append(", \"owner\": {\"kind\": ").append(quote(owner.kind().name().toLowerCase(Locale.ROOT).replace('_', '-')))
+			.append(", \"owner\": {\"kind\": ").append(MessageText.json(owner.kind().name().toLowerCase(Locale.ROOT).replace('_', '-')))
 			.append(", \"pids\": [").append(owner.pids().stream().map(String::valueOf).collect(Collectors.joining(", ")))
 			.append("], \"command\": ")
-			.append(owner.pids().isEmpty() ? "null" : quote(report.commandLines().getOrDefault(owner.pids().get(0), "")))
-			.append(", \"text\": ").append(quote(owner(row, report, 0)))
+			.append(owner.pids().isEmpty() ? "null" : MessageText.json(report.commandLines().getOrDefault(owner.pids().get(0), "")))
+			.append(", \"text\": ").append(MessageText.json(owner(row, report, 0)))
 			.append("}, \"ageSeconds\": ")
 			.append(row.ageSeconds().isPresent() ? String.valueOf(row.ageSeconds().getAsLong()) : "null")
-			.append(", \"hint\": ").append(quote(hint(socket.state())))
+			.append(", \"hint\": ").append(MessageText.json(hint(socket.state())))
 			.append('}');
-	}
-
-	/** A JSON string, ASCII only, so no console encoding can garble it. */
-	static String quote(String value) {
-		StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			switch (c) {
-				case '"' -> quoted.append("\\\"");
-				case '\\' -> quoted.append("\\\\");
-				case '\n' -> quoted.append("\\n");
-				case '\r' -> quoted.append("\\r");
-				case '\t' -> quoted.append("\\t");
-				case '\b' -> quoted.append("\\b");
-				case '\f' -> quoted.append("\\f");
-				default -> {
-					if (c < 0x20 || c > 0x7E) {
-						quoted.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						quoted.append(c);
-					}
-				}
-			}
-		}
-		return quoted.append('"').toString();
-	}
-
-	/** Control characters in a command line must not garble the terminal. */
-	static String sanitize(String text) {
-		StringBuilder out = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c < 0x20 || c == 0x7F) {
-				out.append(String.format("\\x%02X", (int) c));
-			}
-			else {
-				out.append(c);
-			}
-		}
-		return out.toString();
 	}
 }

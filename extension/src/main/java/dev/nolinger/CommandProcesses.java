@@ -4,7 +4,6 @@
 package dev.nolinger;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryIteratorException;
@@ -25,7 +24,6 @@ import java.util.Set;
  * closed to a non-root reader; both are expected, and only counted.
  */
 final class CommandProcesses {
-
 
 	private static final int MAX_COMMAND_LINE_BYTES = 64 * 1024;
 
@@ -78,7 +76,7 @@ final class CommandProcesses {
 			for (Path fd : fds) {
 				long inode;
 				try {
-					inode = OwnershipProcSelfFd.socketInode(OwnershipProcSelfFd.linkTarget(fd));
+					inode = ProcFiles.socketInode(ProcFiles.linkTarget(fd));
 				}
 				catch (NumberFormatException notAnInode) {
 					continue;
@@ -137,7 +135,7 @@ final class CommandProcesses {
 	String commandLine(long pid) {
 		Path directory = this.procRoot.resolve(Long.toString(pid));
 		try {
-			byte[] bytes = readProcBytes(directory.resolve("cmdline"));
+			byte[] bytes = ProcFiles.readBytes(directory.resolve("cmdline"));
 			int length = Math.min(bytes.length, MAX_COMMAND_LINE_BYTES);
 			while (length > 0 && bytes[length - 1] == 0) {
 				length--;
@@ -150,7 +148,7 @@ final class CommandProcesses {
 				}
 				return new String(bytes, 0, length, StandardCharsets.UTF_8);
 			}
-			return "[" + readProcFile(directory.resolve("comm")).strip() + "]";
+			return "[" + ProcFiles.readString(directory.resolve("comm")).strip() + "]";
 		}
 		catch (NoSuchFileException e) {
 			return "(exited)";
@@ -161,19 +159,5 @@ final class CommandProcesses {
 		catch (IOException e) {
 			return "(command line unreadable: " + e.getMessage() + ")";
 		}
-	}
-
-	/**
-	 * Reads a /proc file to its end. {@code Files.readString} returned "6" for a
-	 * {@code tcp_fin_timeout} of "60\n" here: /proc files report size 0, and it trusts the size.
-	 */
-	static byte[] readProcBytes(Path file) throws IOException {
-		try (InputStream in = Files.newInputStream(file)) {
-			return in.readAllBytes();
-		}
-	}
-
-	static String readProcFile(Path file) throws IOException {
-		return new String(readProcBytes(file), StandardCharsets.UTF_8);
 	}
 }

@@ -39,7 +39,7 @@ final class CommandSocketAge {
 	 */
 	static OptionalInt finTimeout(Path procRoot) {
 		try {
-			String text = CommandProcesses.readProcFile(procRoot.resolve("sys/net/ipv4/tcp_fin_timeout")).strip();
+			String text = ProcFiles.readString(procRoot.resolve("sys/net/ipv4/tcp_fin_timeout")).strip();
 			int seconds = Integer.parseInt(text);
 			return seconds > 0 ? OptionalInt.of(seconds) : OptionalInt.empty();
 		}

@@ -7,17 +7,21 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The process a socket belongs to, for the diagnostic command, by the extension's rules applied
  * to every process instead of this JVM: an open fd (rule 1); for an orphan with inode 0, the
- * process holding its mirror (rule 2), else the process listening on its local address (rule 3).
+ * process holding its mirror (rule 2), else the process holding the listener on its local
+ * address (rule 3), both decided by {@link OwnershipOrphans} as the check decides them.
  *
  * @param kind how the owner was found, or why it was not
  * @param pids the processes named, ascending; empty for the unknown kinds
  * @param evidence the mirror or listener an orphan was attributed through; else null
  */
-record CommandSocketOwner(Kind kind, List<Long> pids, TcpSocket evidence) {
+record CommandSocketOwner(Kind kind, List<Long> pids, @Nullable TcpSocket evidence) {
 
 	enum Kind {
 
@@ -48,11 +52,12 @@ record CommandSocketOwner(Kind kind, List<Long> pids, TcpSocket evidence) {
 				inodes.add(socket.inode());
 				continue;
 			}
-			TcpSocket mirror = table.find(socket.tuple().mirror());
-			if (mirror != null && mirror.inode() != 0) {
+			TcpSocket mirror = OwnershipOrphans.heldMirror(socket, table, other -> other.inode() != 0);
+			if (mirror != null) {
 				inodes.add(mirror.inode());
 			}
-			for (TcpSocket listener : listenersOf(socket, table)) {
+			TcpSocket listener = OwnershipOrphans.heldListener(socket, table.sockets(), any -> true);
+			if (listener != null) {
 				inodes.add(listener.inode());
 			}
 		}
@@ -68,38 +73,16 @@ record CommandSocketOwner(Kind kind, List<Long> pids, TcpSocket evidence) {
 			return new CommandSocketOwner(processes.unreadableProcesses() > 0 ? Kind.PERMISSION_DENIED : Kind.NOT_FOUND,
 					List.of(), null);
 		}
-		TcpSocket mirror = table.find(socket.tuple().mirror());
-		if (mirror != null && !processes.holders(mirror.inode()).isEmpty()) {
+		Predicate<TcpSocket> held = evidence -> !processes.holders(evidence.inode()).isEmpty();
+		TcpSocket mirror = OwnershipOrphans.heldMirror(socket, table, held);
+		if (mirror != null) {
 			return new CommandSocketOwner(Kind.ORPHAN_PEER, processes.holders(mirror.inode()), mirror);
 		}
-		for (TcpSocket listener : listenersOf(socket, table)) {
-			if (!processes.holders(listener.inode()).isEmpty()) {
-				return new CommandSocketOwner(Kind.ORPHAN_LISTENER, processes.holders(listener.inode()), listener);
-			}
+		TcpSocket listener = OwnershipOrphans.heldListener(socket, table.sockets(), held);
+		if (listener != null) {
+			return new CommandSocketOwner(Kind.ORPHAN_LISTENER, processes.holders(listener.inode()), listener);
 		}
 		return new CommandSocketOwner(Kind.ORPHAN, List.of(), null);
-	}
-
-	/** Listeners bound to the socket's local address, the specific one before a wildcard. */
-	private static List<TcpSocket> listenersOf(TcpSocket socket, SocketTable table) {
-		if (socket.state() == TcpState.LISTEN) {
-			return List.of();
-		}
-		TcpSocket wildcard = null;
-		for (TcpSocket candidate : table.sockets()) {
-			Endpoint bound = candidate.local();
-			if (candidate.state() != TcpState.LISTEN || candidate.inode() == 0
-					|| bound.port() != socket.local().port()) {
-				continue;
-			}
-			if (bound.equals(socket.local())) {
-				return List.of(candidate);
-			}
-			if (bound.isWildcard() && wildcard == null) {
-				wildcard = candidate;
-			}
-		}
-		return wildcard == null ? List.of() : List.of(wildcard);
 	}
 
 	/** Whether the row names the process: as holder, as an orphan's peer, or as its listener. */

@@ -22,6 +22,18 @@ record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSo
 	}
 
 	/**
+	 * The port of the connection's server end: the local port of a server end, the remote port of
+	 * a client end; -1 when the end is unknown.
+	 */
+	int serverPort() {
+		return switch (this.role) {
+			case SERVER -> this.socket.local().port();
+			case CLIENT -> this.socket.remote().port();
+			case UNKNOWN -> -1;
+		};
+	}
+
+	/**
 	 * Which end of a connection a socket is: recorded by the ledger when traced, else judged by
 	 * the listeners in the table.
 	 */

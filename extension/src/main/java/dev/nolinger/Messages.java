@@ -4,34 +4,25 @@
 package dev.nolinger;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
-/** Every message nolinger shows a user, built in one place. */
+/**
+ * The messages the check shows a user: the failure message and its report entry, the hints that
+ * say what each state means, and the platform and configuration errors. The diagnostic command's
+ * messages are in {@link CommandMessages}, which takes its hints from {@link #appendHints}, said
+ * of the owning process.
+ */
 final class Messages {
 
-	private static final Map<TcpState, String> HINTS = Map.ofEntries(
-			Map.entry(TcpState.CLOSE_WAIT, "the peer closed, and this JVM never called close() on its end."),
-			Map.entry(TcpState.FIN_WAIT2,
-					"this JVM closed (or called shutdownOutput()), and the peer never closed its end."),
-			Map.entry(TcpState.ESTABLISHED, "the connection is still open; neither end has closed it."),
-			Map.entry(TcpState.LISTEN, "a server socket is still listening; close it when the test ends."),
-			Map.entry(TcpState.FIN_WAIT1, "this JVM closed, and the peer has not acknowledged the FIN yet."),
-			Map.entry(TcpState.LAST_ACK,
-					"the peer closed, this JVM closed after it, and the final ACK has not arrived."),
-			Map.entry(TcpState.CLOSING, "both ends closed at once, and the final ACK has not arrived."),
-			Map.entry(TcpState.TIME_WAIT,
-					"this JVM closed first and the close completed; the kernel holds the 4-tuple for a while."),
-			Map.entry(TcpState.SYN_SENT, "a connect() is still waiting for the peer to answer."),
-			Map.entry(TcpState.SYN_RECV, "a connection is half-open, waiting for the client's ACK."),
-			Map.entry(TcpState.CLOSE, "the socket is closed but not yet released."));
+	/** Who holds the socket, in the check's messages. */
+	static final String THIS_JVM = "this JVM";
 
 	private Messages() {
 	}
@@ -89,12 +80,7 @@ final class Messages {
 				appendTrace(message, sorted.get(i), testClasses);
 			}
 		}
-		message.append("\nHints:");
-		Set<TcpState> states = sorted.stream().map(f -> f.socket().state())
-				.collect(Collectors.toCollection(TreeSet::new));
-		for (TcpState state : states) {
-			message.append("\n  ").append(state).append(": ").append(HINTS.get(state));
-		}
+		appendHints(message, sorted.stream().map(f -> f.socket().state()).toList(), THIS_JVM);
 		if (inBaseline > 0) {
 			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
@@ -111,9 +97,7 @@ final class Messages {
 	/** The order rows are shown in: both ends of one connection next to each other. */
 	static List<Finding> inOrder(List<Finding> findings) {
 		List<Finding> sorted = new ArrayList<>(findings);
-		sorted.sort(Comparator.comparingInt((Finding f) -> Math.min(f.socket().local().port(), f.socket().remote().port()))
-			.thenComparingInt(f -> Math.max(f.socket().local().port(), f.socket().remote().port()))
-			.thenComparing(f -> f.socket().state()));
+		sorted.sort(Comparator.comparing(Finding::socket, TcpSocket.BOTH_ENDS_TOGETHER));
 		return sorted;
 	}
 
@@ -183,7 +167,7 @@ final class Messages {
 						+ " (FIN_WAIT2: the peer never closed its end).";
 			}
 			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
-					+ stripPeriod(HINTS.get(first.socket().state())) + ").";
+					+ stripPeriod(hint(first.socket().state())) + ").";
 		};
 		int more = targets.size() - 1;
 		return Optional.of("Fix: " + fix + (more == 0 ? ""
@@ -235,8 +219,37 @@ final class Messages {
 		};
 	}
 
+	/** What the state means, said of this JVM. */
 	static String hint(TcpState state) {
-		return HINTS.get(state);
+		return hint(state, THIS_JVM);
+	}
+
+	/**
+	 * What the state means, said of {@code holder}, whoever holds the socket: {@value #THIS_JVM}
+	 * in the check's messages, the owning process in the command's.
+	 */
+	static String hint(TcpState state, String holder) {
+		return switch (state) {
+			case CLOSE_WAIT -> "the peer closed, and " + holder + " never called close() on its end.";
+			case FIN_WAIT2 -> holder + " closed (or called shutdownOutput()), and the peer never closed its end.";
+			case ESTABLISHED -> "the connection is still open; neither end has closed it.";
+			case LISTEN -> "a server socket is still listening; close it when the test ends.";
+			case FIN_WAIT1 -> holder + " closed, and the peer has not acknowledged the FIN yet.";
+			case LAST_ACK -> "the peer closed, " + holder + " closed after it, and the final ACK has not arrived.";
+			case CLOSING -> "both ends closed at once, and the final ACK has not arrived.";
+			case TIME_WAIT -> holder + " closed first and the close completed; the kernel holds the 4-tuple for a while.";
+			case SYN_SENT -> "a connect() is still waiting for the peer to answer.";
+			case SYN_RECV -> "a connection is half-open, waiting for the client's ACK.";
+			case CLOSE -> "the socket is closed but not yet released.";
+		};
+	}
+
+	/** Appends "Hints:" and one line per state shown, in the kernel's order of states, said of {@code holder}. */
+	static void appendHints(StringBuilder text, Collection<TcpState> shown, String holder) {
+		text.append("\nHints:");
+		for (TcpState state : new TreeSet<>(shown)) {
+			text.append("\n  ").append(state).append(": ").append(hint(state, holder));
+		}
 	}
 
 	static String unsupportedPlatform(String looked, String key) {

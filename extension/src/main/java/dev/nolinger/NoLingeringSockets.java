@@ -20,13 +20,14 @@ import org.junit.jupiter.api.parallel.Resources;
  * Fails a test that leaves this JVM's TCP sockets lingering in {@link TcpState#FIN_WAIT2} or
  * {@link TcpState#CLOSE_WAIT} (or the {@linkplain #states() states you name}).
  *
- * <p>Before the first {@code @BeforeEach} method the extension snapshots the Linux socket table
- * ({@code /proc/net/tcp} and {@code /proc/net/tcp6}); after the last {@code @AfterEach} method it
- * reads the table again. A socket counts against the test when it belongs to this JVM, is in one
- * of the checked states after the test, and was not in that state with the same 4-tuple before
- * the test. Findings must hold in two reads in a row, and the extension waits up to the
- * {@linkplain #graceMillis() grace} for sockets that are still closing. A clean test pays no
- * wait.
+ * <p>Before the first {@code @BeforeEach} method the extension snapshots the Linux socket table,
+ * through a netlink {@code sock_diag} dump or from {@code /proc/net/tcp} and
+ * {@code /proc/net/tcp6}, as {@value NoLingeringSocketsExtension#SOURCE_KEY} chooses; after the
+ * last {@code @AfterEach} method it reads the table again. A socket counts against the test when
+ * it belongs to this JVM, is in one of the checked states after the test, and was not in that
+ * state with the same 4-tuple before the test. Findings must hold in two reads in a row, and the
+ * extension waits up to the {@linkplain #graceMillis() grace} for sockets that are still closing.
+ * A clean test pays no wait.
  *
  * <p>More than {@linkplain #tolerance() tolerance} lingering sockets fail the test with a
  * {@link LingeringSocketsError} that lists each socket, which end failed to close it, and why it

@@ -56,15 +56,14 @@ final class OwnershipAttribution {
 		if (this.inodes.isOwned(socket.inode())) {
 			return Optional.of(new Ownership(OwnershipRule.OPEN_FD, null));
 		}
-		if (socket.inode() == 0) {
-			TcpSocket mirror = this.table.find(socket.tuple().mirror());
-			if (mirror != null && (this.inodes.isOwned(mirror.inode()) || listenerFor(mirror) != null)) {
-				return Optional.of(new Ownership(OwnershipRule.MIRROR, mirror));
-			}
-			TcpSocket listener = listenerFor(socket);
-			if (listener != null) {
-				return Optional.of(new Ownership(OwnershipRule.LISTENER, listener));
-			}
+		TcpSocket mirror = OwnershipOrphans.heldMirror(socket, this.table,
+				other -> this.inodes.isOwned(other.inode()) || listenerFor(other) != null);
+		if (mirror != null) {
+			return Optional.of(new Ownership(OwnershipRule.MIRROR, mirror));
+		}
+		TcpSocket listener = listenerFor(socket);
+		if (listener != null) {
+			return Optional.of(new Ownership(OwnershipRule.LISTENER, listener));
 		}
 		// Before rule 4: a finding's 4-tuple joins the history at its first read, and rule 5 says more.
 		if (socket.inode() == 0 && this.testId != null && this.ledger.closedDuring(socket.tuple(), this.testId)) {
@@ -82,7 +81,7 @@ final class OwnershipAttribution {
 		return mirror != null && of(mirror).isPresent() ? mirror : null;
 	}
 
-	/** What the ledger recorded of the socket, or of its other end when only that is this JVM's record. */
+	/** What the ledger recorded of the socket; null when it has no record of it. */
 	@Nullable LedgerSocket traced(TcpSocket socket) {
 		return this.ledger.find(socket.tuple());
 	}
@@ -108,34 +107,12 @@ final class OwnershipAttribution {
 	}
 
 	private boolean listens(Endpoint endpoint) {
-		for (TcpSocket listener : this.listeners) {
-			if (binds(listener, endpoint)) {
-				return true;
-			}
-		}
-		for (TcpSocket socket : this.table.sockets()) {
-			if (socket.state() == TcpState.LISTEN && binds(socket, endpoint)) {
-				return true;
-			}
-		}
-		return false;
+		return OwnershipOrphans.listenerAt(endpoint, this.listeners, false) != null
+				|| OwnershipOrphans.listenerAt(endpoint, this.table.sockets(), false) != null;
 	}
 
-	private static boolean binds(TcpSocket listener, Endpoint endpoint) {
-		Endpoint bound = listener.local();
-		return bound.port() == endpoint.port() && (bound.isWildcard() || bound.equals(endpoint));
-	}
-
-	/** Rule 3 applies to orphaned sockets only: inode 0 and not a listener itself. */
+	/** Rule 3's listener: one of this JVM's, so held by definition. */
 	private @Nullable TcpSocket listenerFor(TcpSocket socket) {
-		if (socket.inode() != 0 || socket.state() == TcpState.LISTEN) {
-			return null;
-		}
-		for (TcpSocket listener : this.listeners) {
-			if (binds(listener, socket.local())) {
-				return listener;
-			}
-		}
-		return null;
+		return OwnershipOrphans.heldListener(socket, this.listeners, listener -> true);
 	}
 }

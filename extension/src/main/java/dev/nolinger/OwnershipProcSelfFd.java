@@ -15,8 +15,6 @@ import java.util.Set;
 /** Reads socket inodes from the {@code socket:[INODE]} links in {@code /proc/self/fd}. */
 final class OwnershipProcSelfFd implements OwnershipInodeSource {
 
-	private static final String PREFIX = "socket:[";
-
 	private final Path fdDirectory;
 
 	OwnershipProcSelfFd(Path fdDirectory) {
@@ -28,9 +26,9 @@ final class OwnershipProcSelfFd implements OwnershipInodeSource {
 		Set<Long> inodes = new HashSet<>();
 		try (DirectoryStream<Path> fds = Files.newDirectoryStream(this.fdDirectory)) {
 			for (Path fd : fds) {
-				String target = linkTarget(fd);
+				String target = ProcFiles.linkTarget(fd);
 				try {
-					long inode = socketInode(target);
+					long inode = ProcFiles.socketInode(target);
 					if (inode >= 0) {
 						inodes.add(inode);
 					}
@@ -51,27 +49,5 @@ final class OwnershipProcSelfFd implements OwnershipInodeSource {
 			throw new SocketTableException("cannot list " + this.fdDirectory + ": " + e, e);
 		}
 		return inodes;
-	}
-
-	/** Where an fd links to; empty when the fd was closed after the directory was listed. */
-	static String linkTarget(Path fd) throws IOException {
-		try {
-			return Files.readSymbolicLink(fd).toString();
-		}
-		catch (NoSuchFileException closedMeanwhile) {
-			return "";
-		}
-	}
-
-	/**
-	 * The inode of a {@code socket:[INODE]} link target, or -1 for any other kind of file.
-	 *
-	 * @throws NumberFormatException when a socket link holds no number
-	 */
-	static long socketInode(String target) {
-		if (!target.startsWith(PREFIX) || !target.endsWith("]")) {
-			return -1;
-		}
-		return Long.parseLong(target, PREFIX.length(), target.length() - 1, 10);
 	}
 }

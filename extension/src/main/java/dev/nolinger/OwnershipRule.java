@@ -4,8 +4,24 @@
 package dev.nolinger;
 
 /**
- * Why a socket in the table counts as this JVM's: the attribution rules, tried in order, except
- * that rule 5 goes before rule 4, which every finding also meets from its second read on.
+ * Why a socket in the table counts as this JVM's: the attribution rules, tried in this order
+ * (except that rule 5 goes before rule 4, which every finding also meets from its second read
+ * on, and says less). A socket in the table after a test is this JVM's when:
+ * <ol>
+ * <li>its inode is one of this process's socket fds ({@link #OPEN_FD});</li>
+ * <li>it has inode 0 and is the mirror (the reversed 4-tuple) of a socket that rule 1 or 3 proves
+ * ours ({@link #MIRROR});</li>
+ * <li>it has inode 0 and its local address and port are one on which this JVM listens, or
+ * listened during the test: a listener of this JVM's in the table read, or in the snapshot taken
+ * before the test ({@link #LISTENER});</li>
+ * <li>its 4-tuple was seen owned by this JVM at an earlier observation ({@link #SEEN_BEFORE});</li>
+ * <li>with the agent only: it has inode 0, and the socket ledger saw this JVM close a socket with
+ * this 4-tuple while the test ran ({@link #CLOSED_DURING_TEST}).</li>
+ * </ol>
+ * Everything else never counts. A socket counts against a test when it is this JVM's, in a
+ * checked state after the test, and was not in that state with that 4-tuple before.
+ * {@link OwnershipAttribution} applies the rules; {@link OwnershipOrphans} holds rules 2 and 3,
+ * which the diagnostic command applies to every process.
  */
 enum OwnershipRule {
 

@@ -7,6 +7,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Parses the bytes of {@code /proc/net/tcp} or {@code /proc/net/tcp6} in place, without splitting
  * into strings. Format: {@code sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...}, as
@@ -96,8 +98,12 @@ final class SocketTableParser {
 		}
 	}
 
-	/** The line's socket, or null when its state is not wanted. */
-	private TcpSocket parseLine() throws SocketTableException {
+	/**
+	 * The line's socket, or null when its state is not wanted. A line that is not wanted still has
+	 * every column checked up to the inode, so a corrupt table fails the same way whatever is asked
+	 * of it; its numbers are parsed into locals, so it allocates nothing.
+	 */
+	private @Nullable TcpSocket parseLine() throws SocketTableException {
 		int slot = (int) decimal("sl", 0xFFFF_FFFFL);
 		expect(':', "sl");
 		address("local address");
@@ -109,13 +115,6 @@ final class SocketTableParser {
 		if (stateCode == 0 || stateCode > TcpState.CLOSING.code()) {
 			throw error("unknown state %02X in column st".formatted(stateCode));
 		}
-		if ((this.wantedStates & (1 << stateCode)) == 0) {
-			skipRestOfLine();
-			return null;
-		}
-		TcpState state = TcpState.fromCode(stateCode).orElseThrow();
-		Endpoint local = new Endpoint(localHigh, localLow, localPort);
-		Endpoint remote = new Endpoint(this.addressHigh, this.addressLow, this.addressPort);
 		long transmitQueue = hex("tx_queue", 1, 16);
 		expect(':', "tx_queue:rx_queue");
 		long receiveQueue = hex("rx_queue", 1, 16);
@@ -126,25 +125,14 @@ final class SocketTableParser {
 		long uid = decimal("uid", 0xFFFF_FFFFL);
 		long probes = signedDecimal("timeout");
 		long inode = decimal("inode", Long.MAX_VALUE);
-		return new TcpSocket(this.shortName, slot, new SocketTuple(local, remote), state, transmitQueue,
-				receiveQueue, timerActive, timerExpires, retransmits, uid, probes, inode);
-	}
-
-	/**
-	 * A line that is not wanted still has its columns checked up to the inode, so a corrupt
-	 * table fails the same way whatever is asked of it.
-	 */
-	private void skipRestOfLine() throws SocketTableException {
-		hex("tx_queue", 1, 16);
-		expect(':', "tx_queue:rx_queue");
-		hex("rx_queue", 1, 16);
-		hex("tr", 1, 2);
-		expect(':', "tr:tm->when");
-		hex("tm->when", 1, 16);
-		hex("retrnsmt", 1, 16);
-		decimal("uid", 0xFFFF_FFFFL);
-		signedDecimal("timeout");
-		decimal("inode", Long.MAX_VALUE);
+		if ((this.wantedStates & (1 << stateCode)) == 0) {
+			return null;
+		}
+		Endpoint local = new Endpoint(localHigh, localLow, localPort);
+		Endpoint remote = new Endpoint(this.addressHigh, this.addressLow, this.addressPort);
+		return new TcpSocket(this.shortName, slot, new SocketTuple(local, remote),
+				TcpState.fromCode(stateCode).orElseThrow(), transmitQueue, receiveQueue, timerActive, timerExpires,
+				retransmits, uid, probes, inode);
 	}
 
 	/** Parses an address into {@link #addressHigh}, {@link #addressLow} and {@link #addressPort}, as {@link Endpoint} holds it. */
@@ -296,7 +284,7 @@ final class SocketTableParser {
 	}
 
 	private String text(int start, int end) {
-		return sanitize(new String(this.data, start, Math.max(0, end - start), StandardCharsets.ISO_8859_1));
+		return MessageText.printable(new String(this.data, start, Math.max(0, end - start), StandardCharsets.ISO_8859_1));
 	}
 
 	private SocketTableException error(String problem) {
@@ -304,20 +292,5 @@ final class SocketTableParser {
 		String more = this.lineEnd - this.lineStart > MAX_QUOTED_LINE ? "..." : "";
 		return new SocketTableException(
 				"%s line %d: %s%n  the line: %s%s".formatted(this.file, this.lineNumber, problem, line, more));
-	}
-
-	/** Control characters from a corrupt file must not garble the report. */
-	private static String sanitize(String text) {
-		StringBuilder out = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c < 0x20 || c > 0x7E) {
-				out.append(String.format("\\x%02X", (int) c));
-			}
-			else {
-				out.append(c);
-			}
-		}
-		return out.toString();
 	}
 }

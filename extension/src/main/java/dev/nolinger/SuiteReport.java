@@ -19,13 +19,8 @@ final class SuiteReport {
 
 		static Socket of(Finding finding) {
 			TcpSocket socket = finding.socket();
-			int serverPort = switch (finding.role()) {
-				case SERVER -> socket.local().port();
-				case CLIENT -> socket.remote().port();
-				case UNKNOWN -> -1;
-			};
 			return new Socket(socket.state(), finding.role().label(), socket.local().toString(),
-					socket.remote().toString(), finding.ownership().rule().number(), serverPort);
+					socket.remote().toString(), finding.ownership().rule().number(), finding.serverPort());
 		}
 	}
 
@@ -139,14 +134,14 @@ final class SuiteReport {
 		for (int i = 0; i < sorted.size(); i++) {
 			Test test = sorted.get(i);
 			json.append(i == 0 ? "\n" : ",\n");
-			json.append("    {\"id\": ").append(CommandMessages.quote(test.uniqueId())).append(", \"name\": ").append(CommandMessages.quote(test.name()))
+			json.append("    {\"id\": ").append(MessageText.json(test.uniqueId())).append(", \"name\": ").append(MessageText.json(test.name()))
 				.append(", \"failed\": ").append(test.failed()).append(", \"tolerance\": ").append(test.tolerance())
 				.append(", \"sockets\": [");
 			for (int j = 0; j < test.sockets().size(); j++) {
 				Socket s = test.sockets().get(j);
-				json.append(j == 0 ? "" : ", ").append("{\"state\": ").append(CommandMessages.quote(s.state().name()))
-					.append(", \"end\": ").append(CommandMessages.quote(s.role())).append(", \"local\": ").append(CommandMessages.quote(s.local()))
-					.append(", \"remote\": ").append(CommandMessages.quote(s.remote())).append(", \"rule\": ").append(s.rule())
+				json.append(j == 0 ? "" : ", ").append("{\"state\": ").append(MessageText.json(s.state().name()))
+					.append(", \"end\": ").append(MessageText.json(s.role())).append(", \"local\": ").append(MessageText.json(s.local()))
+					.append(", \"remote\": ").append(MessageText.json(s.remote())).append(", \"rule\": ").append(s.rule())
 					.append(", \"serverPort\": ").append(s.serverPort() < 0 ? "null" : String.valueOf(s.serverPort()))
 					.append('}');
 			}
@@ -163,7 +158,7 @@ final class SuiteReport {
 	}
 
 	private static String jsonCounts(Map<String, Integer> counts) {
-		return counts.entrySet().stream().map(e -> CommandMessages.quote(e.getKey()) + ": " + e.getValue())
+		return counts.entrySet().stream().map(e -> MessageText.json(e.getKey()) + ": " + e.getValue())
 			.collect(Collectors.joining(", ", "{", "}"));
 	}
 

@@ -4,8 +4,6 @@
 package dev.nolinger;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -27,13 +25,11 @@ final class SuiteReportFiles {
 	}
 
 	/** Adds tests this JVM checked to the run's report and returns the whole run's report so far. */
-	@SuppressWarnings("try") // the lock is held for the block's duration, never referenced
 	static SuiteReport write(Path directory, SuiteReport own) throws IOException {
 		Path parts = directory.resolve("parts");
 		Files.createDirectories(parts);
 		String run = runTag();
-		try (FileChannel lockFile = FileChannel.open(directory.resolve(".lock"), StandardOpenOption.CREATE,
-				StandardOpenOption.WRITE); FileLock forks = lockFile.lock()) {
+		return ForkLock.holding(directory.resolve(".lock"), () -> {
 			// Appended: one JVM may hold several launcher sessions in one run.
 			Files.writeString(parts.resolve(run + "_" + ProcessHandle.current().pid() + ".tsv"), serialize(own),
 					StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -52,7 +48,7 @@ final class SuiteReportFiles {
 			Files.writeString(directory.resolve("report.json"), merged.json(), StandardCharsets.UTF_8);
 			Files.writeString(directory.resolve("report.md"), merged.markdown(), StandardCharsets.UTF_8);
 			return merged;
-		}
+		});
 	}
 
 	/**

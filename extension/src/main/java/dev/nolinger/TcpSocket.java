@@ -3,6 +3,8 @@
  */
 package dev.nolinger;
 
+import java.util.Comparator;
+
 /**
  * One line of {@code /proc/net/tcp} or {@code /proc/net/tcp6}, every field decoded.
  *
@@ -22,6 +24,15 @@ package dev.nolinger;
  */
 record TcpSocket(String file, int slot, SocketTuple tuple, TcpState state, long transmitQueue, long receiveQueue,
 		int timerActive, long timerExpiresTicks, long retransmits, long uid, long unansweredProbes, long inode) {
+
+	/**
+	 * The order the failure message and the command list sockets in: both ends of one connection
+	 * next to each other, by the lower of the two ports, then the higher, then the state.
+	 */
+	static final Comparator<TcpSocket> BOTH_ENDS_TOGETHER = Comparator
+		.comparingInt((TcpSocket s) -> Math.min(s.local().port(), s.remote().port()))
+		.thenComparingInt(s -> Math.max(s.local().port(), s.remote().port()))
+		.thenComparing(TcpSocket::state);
 
 	/** Identity of a finding: one connection end in one state. */
 	record Key(SocketTuple tuple, TcpState state) {

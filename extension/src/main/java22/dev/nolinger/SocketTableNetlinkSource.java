@@ -154,7 +154,8 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 					return SocketTable.of(sockets);
 				}
 				catch (SocketTableException refused) {
-					// A kernel without the older request: one dump per family, as below, from now on.
+					// The kernel refused the TCPDIAG_GETSOCK dump (or it failed any other way): read with
+					// two inet_diag_req_v2 dumps, one per address family, below, now and on every later read.
 					this.oneWalkRefused = true;
 					sockets.clear();
 				}

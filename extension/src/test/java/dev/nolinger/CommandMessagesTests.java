@@ -27,18 +27,6 @@ class CommandMessagesTests {
 	}
 
 	@Test
-	void quoteEscapesForJsonAndKeepsItAscii() {
-		assertThat(CommandMessages.quote("a\"b\\c/d\n\r\t\b\f\u0001\u007f é 中"))
-			.isEqualTo("\"a\\\"b\\\\c/d\\n\\r\\t\\b\\f\\u0001\\u007f \\u00e9 \\u4e2d\"");
-		assertThat(JsonText.parse(CommandMessages.quote("a\"b\\c\n\u0001\u007f é 中"))).isEqualTo("a\"b\\c\n\u0001\u007f é 中");
-	}
-
-	@Test
-	void sanitizeShowsControlCharactersInsteadOfSendingThemToTheTerminal() {
-		assertThat(CommandMessages.sanitize("java\t-Dx=\u001b[31m\u007f é")).isEqualTo("java\\x09-Dx=\\x1B[31m\\x7F é");
-	}
-
-	@Test
 	void scopeNamesTheStatesAndFilters() {
 		assertThat(CommandMessages.scope(options(EnumSet.of(TcpState.CLOSE_WAIT), OptionalInt.empty(), OptionalLong.empty())))
 			.isEqualTo("CLOSE_WAIT");

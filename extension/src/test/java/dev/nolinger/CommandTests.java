@@ -65,7 +65,7 @@ class CommandTests {
 
 		CommandRun run = awaitRows(1, "--port", String.valueOf(pair.serverPort()), "--states", "CLOSE_WAIT");
 
-		assertThat(run.out()).contains("pid " + PID + " (" + CommandMessages.sanitize(shown) + ")\n");
+		assertThat(run.out()).contains("pid " + PID + " (" + MessageText.printable(shown) + ")\n");
 	}
 
 	@Test
