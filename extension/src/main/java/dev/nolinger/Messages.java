@@ -143,12 +143,7 @@ final class Messages {
 	 * FIN_WAIT2 whose other end is this JVM's needs no fix of its own: closing that end ends both.
 	 */
 	static Optional<String> fix(List<Finding> sorted, List<String> testClasses) {
-		List<Finding> targets = new ArrayList<>();
-		sorted.stream().filter(f -> f.socket().state() == TcpState.CLOSE_WAIT).forEach(targets::add);
-		sorted.stream()
-			.filter(f -> f.socket().state() != TcpState.CLOSE_WAIT
-					&& !(f.socket().state() == TcpState.FIN_WAIT2 && f.otherEnd() != null))
-			.forEach(targets::add);
+		List<Finding> targets = toFix(sorted);
 		if (targets.isEmpty()) {
 			return Optional.empty();
 		}
@@ -173,6 +168,20 @@ final class Messages {
 		return Optional.of("Fix: " + fix + (more == 0 ? ""
 				: " " + more + (more == 1 ? " more socket" : " more sockets") + " above "
 						+ (more == 1 ? "needs" : "need") + " a fix too."));
+	}
+
+	/**
+	 * The sockets whose code needs a fix, the first first: the ends left in CLOSE_WAIT, then the
+	 * others, but not a FIN_WAIT2 whose other end is this JVM's (closing that end ends both).
+	 */
+	static List<Finding> toFix(List<Finding> sorted) {
+		List<Finding> targets = new ArrayList<>();
+		sorted.stream().filter(f -> f.socket().state() == TcpState.CLOSE_WAIT).forEach(targets::add);
+		sorted.stream()
+			.filter(f -> f.socket().state() != TcpState.CLOSE_WAIT
+					&& !(f.socket().state() == TcpState.FIN_WAIT2 && f.otherEnd() != null))
+			.forEach(targets::add);
+		return targets;
 	}
 
 	/** "opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */

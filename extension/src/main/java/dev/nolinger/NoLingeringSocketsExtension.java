@@ -5,7 +5,6 @@ package dev.nolinger;
 
 import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
-import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,7 +133,7 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 				LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(testName(context), ownClasses(context),
 						settings.tolerance(), verdict.beyond(), verdict.inBaseline(),
 						configuration.baseline().map(Path::toString).orElse(""), tracing), verdict.beyond().size());
-				error.setStackTrace(errorStack(context, verdict.beyond(), tracing));
+				error.setStackTrace(errorStack(verdict.beyond(), tracing));
 				throw error;
 			}
 		}
@@ -144,29 +143,22 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	}
 
 	/**
-	 * The error's own stack: traced, where the first lingering socket was opened, so an IDE's
-	 * click lands in the code that opened it (as Netty's leak records do); else the test method,
-	 * since the frames that threw (this callback and JUnit's) help nobody.
+	 * The error's own stack: traced, where the socket the message's fix names was opened (else
+	 * the first traced one), so an IDE's click lands in the code that opened it, as Netty's leak
+	 * records do. Untraced, none: the frames that threw, this callback's and JUnit's, help nobody.
 	 */
-	private static StackTraceElement[] errorStack(ExtensionContext context, List<Finding> findings, boolean tracing) {
+	private static StackTraceElement[] errorStack(List<Finding> findings, boolean tracing) {
 		if (tracing) {
-			for (Finding finding : Messages.inOrder(findings)) {
+			List<Finding> sorted = Messages.inOrder(findings);
+			List<Finding> candidates = new ArrayList<>(Messages.toFix(sorted));
+			candidates.addAll(sorted);
+			for (Finding finding : candidates) {
 				if (finding.traced() != null && finding.traced().opened().stack() != null) {
 					return LedgerFrames.forError(finding.traced().opened().stack().getStackTrace());
 				}
 			}
 		}
-		Optional<Method> method = context.getTestMethod();
-		if (method.isEmpty()) {
-			return new StackTraceElement[0];
-		}
-		String declaring = method.get().getDeclaringClass().getName();
-		String outermost = declaring;
-		int nested = outermost.indexOf('$');
-		outermost = outermost.substring(outermost.lastIndexOf('.') + 1, nested < 0 ? outermost.length() : nested);
-		// javac names the source file after the top-level class; no line: the test's line is not known here.
-		return new StackTraceElement[] {
-			new StackTraceElement(declaring, method.get().getName(), outermost + ".java", -1) };
+		return new StackTraceElement[0];
 	}
 
 	/**

@@ -48,12 +48,20 @@ record ExpectedRow(TcpState state, End end, boolean endKnown, String local, Stri
 		OPEN_FD,
 
 		/** Rule 2: inode 0, and the reversed 4-tuple is this JVM's: the other end. */
-		MIRROR
+		MIRROR,
+
+		/** Rule 5, traced only: inode 0, and this JVM closed the 4-tuple during the test. */
+		CLOSED_DURING_TEST
 	}
 
 	/** A row for a socket attributed by its open fd, whose end nolinger can tell. */
 	static ExpectedRow openFd(TcpState state, End end, String local, String remote) {
 		return new ExpectedRow(state, end, true, local, remote, Rule.OPEN_FD, null);
+	}
+
+	/** A row for an orphan whose peer is in another process, which only the agent's record of the close proves. */
+	static ExpectedRow closedDuringTest(TcpState state, End end, String local, String remote) {
+		return new ExpectedRow(state, end, true, local, remote, Rule.CLOSED_DURING_TEST, null);
 	}
 
 	ExpectedRow withOtherEnd(TcpState otherEndState) {
@@ -83,6 +91,7 @@ record ExpectedRow(TcpState state, End end, boolean endKnown, String local, Stri
 		String reason = switch (this.rule) {
 			case OPEN_FD -> "rule 1: inode [1-9][0-9]* is an open fd of this JVM";
 			case MIRROR -> Pattern.quote("rule 2: mirror of this JVM's " + this.otherEnd + " socket");
+			case CLOSED_DURING_TEST -> Pattern.quote("rule 5: this JVM closed this 4-tuple during the test");
 		};
 		String remoteEndpoint = this.remote == null ? "\\S+" : Pattern.quote(this.remote);
 		String other = this.otherEnd == null ? "" : " +" + Pattern.quote("other end: " + this.otherEnd + ", this JVM's");
