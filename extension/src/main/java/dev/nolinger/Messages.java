@@ -148,7 +148,7 @@ final class Messages {
 			return Optional.empty();
 		}
 		Finding first = targets.get(0);
-		String end = first.role().label();
+		String end = first.socket().state() == TcpState.LISTEN ? "listener" : first.role().label();
 		LedgerSocket traced = first.traced();
 		String opened = where(first, traced == null ? null : traced.opened(), testClasses);
 		String fix = switch (first.socket().state()) {

@@ -83,7 +83,8 @@ final class OwnershipAttribution {
 
 	/** What the ledger recorded of the socket; null when it has no record of it. */
 	@Nullable LedgerSocket traced(TcpSocket socket) {
-		return this.ledger.find(socket.tuple());
+		return socket.state() == TcpState.LISTEN ? this.ledger.findListener(socket.local())
+				: this.ledger.find(socket.tuple());
 	}
 
 	/**
@@ -92,7 +93,7 @@ final class OwnershipAttribution {
 	 * port; client end when one holds the remote port.
 	 */
 	Finding.Role role(TcpSocket socket) {
-		LedgerSocket traced = this.ledger.find(socket.tuple());
+		LedgerSocket traced = traced(socket);
 		if (traced != null) {
 			return traced.role();
 		}

@@ -157,6 +157,14 @@ enum PooledHttpClient {
 	}
 
 	/** Whether the client leaves its pooled connection in CLOSE_WAIT once the server has gone. */
+	/**
+	 * Whether the client connects on the thread that asks, so the fixture's own line opens its
+	 * end; OkHttp 5 connects on a thread of its own ("OkHttp connect ...").
+	 */
+	boolean connectsOnTheCallingThread() {
+		return this != OKHTTP;
+	}
+
 	boolean leavesCloseWait() {
 		return this.leavesCloseWait;
 	}
