@@ -26,7 +26,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * What the ledger costs one socket, without the socket: the record of its open and of its close,
  * each with its stack captured, at the stack depth of a shallow caller and of a test deep in a
- * framework. The hooks' own cost and the socket's are in {@code LedgerCycleBenchmark}.
+ * framework; against the two stack captures alone, as a {@code Throwable} (what the ledger keeps)
+ * and as a {@code StackWalker} walk of at most 64 frames (the alternative, which measured no
+ * cheaper). Run: {@code java -cp "benchmarks/target/classes:$(cat benchmarks/target/benchmark.classpath)"
+ * dev.nolinger.LedgerBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,6 +64,22 @@ public class LedgerBenchmark {
 	@Benchmark
 	public int twoStacksOnly() {
 		return stacks(this.depth);
+	}
+
+	private static final StackWalker WALKER = StackWalker.getInstance();
+
+	/** Two walks of at most 64 frames each, kept as frames. */
+	@Benchmark
+	public int twoWalksOf64() {
+		return walks(this.depth);
+	}
+
+	private int walks(int frames) {
+		if (frames > 0) {
+			return walks(frames - 1);
+		}
+		return WALKER.walk(s -> s.limit(64).toArray(StackWalker.StackFrame[]::new)).length
+				+ WALKER.walk(s -> s.limit(64).toArray(StackWalker.StackFrame[]::new)).length;
 	}
 
 	private int stacks(int frames) {
