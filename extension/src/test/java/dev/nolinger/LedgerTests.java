@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,6 +59,28 @@ class LedgerTests {
 				assertThat(record.kind()).isEqualTo(LedgerSocket.Kind.ACCEPTED);
 				assertThat(record.role()).isEqualTo(Finding.Role.SERVER);
 				assertThat(record.listener()).isEqualTo(acceptedRow.local());
+			});
+		}
+	}
+
+	@Test
+	void findsAListenerUnderTheAddressTheTableListsIt() throws Exception {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		ServerSocket loopback = LoopbackConnections.keep(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+		ServerSocket wildcard = LoopbackConnections.keep(new ServerSocket(0));
+		for (ServerSocket listener : List.of(loopback, wildcard)) {
+			ledger.opened(listener, LedgerSocket.Kind.LISTENING, (InetSocketAddress) listener.getLocalSocketAddress(), null);
+		}
+
+		SocketTable table = PROC.read(EnumSet.of(TcpState.LISTEN));
+		for (ServerSocket listener : List.of(loopback, wildcard)) {
+			TcpSocket row = table.sockets().stream()
+				.filter(s -> s.local().port() == listener.getLocalPort())
+				.findFirst()
+				.orElseThrow();
+			assertThat(ledger.findListener(row.local())).as("the listener on %s", row.local()).satisfies(record -> {
+				assertThat(record.kind()).isEqualTo(LedgerSocket.Kind.LISTENING);
+				assertThat(record.role()).isEqualTo(Finding.Role.SERVER);
 			});
 		}
 	}

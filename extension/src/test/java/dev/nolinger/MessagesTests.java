@@ -128,6 +128,17 @@ class MessagesTests {
 					Fix: close the server end 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed, this JVM never closed it).""");
 	}
 
+	@Test
+	void aListenerLeftOpenIsNamedAsSuchInTheFix() throws Exception {
+		TcpSocket listener = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.LISTEN, 54309, 0);
+		LedgerSocket record = new LedgerSocket(LedgerSocket.Kind.LISTENING, listener.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int line = line();
+
+		assertThat(Messages.fix(List.of(new Finding(listener, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER,
+				null, record)), List.of(MessagesTests.class.getName())))
+			.hasValue("Fix: close the listener opened at MessagesTests.java:" + line
+					+ " (LISTEN: a server socket is still listening; close it when the test ends).");
+	}
+
 	private static int line() {
 		return new Throwable().getStackTrace()[1].getLineNumber();
 	}
