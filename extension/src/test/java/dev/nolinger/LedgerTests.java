@@ -162,6 +162,34 @@ class LedgerTests {
 	}
 
 	@Test
+	void aSocketCollectedUnclosedCountsAsClosedByTheCleanerAndIsNeverKeptAlive() throws Exception {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40_000);
+		InetSocketAddress remote = new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080);
+		SocketTuple tuple = new SocketTuple(Ledger.endpoint(local), Ledger.endpoint(remote));
+		java.lang.ref.WeakReference<Object> dropped = openAndDrop(ledger, local, remote);
+
+		for (int i = 0; i < 50 && (dropped.get() != null || ledger.find(tuple).closed() == null); i++) {
+			System.gc();
+			Thread.sleep(20);
+			ledger.forgetAbsent(Set.of(tuple), 0); // housekeeping, which notes collected sockets
+		}
+
+		assertThat(dropped.get()).as("the ledger holds an open socket weakly").isNull();
+		assertThat(ledger.find(tuple).closed()).satisfies(close -> {
+			assertThat(close).isNotNull();
+			assertThat(close.stack()).as("no thread closed it").isNull();
+		});
+	}
+
+	private static java.lang.ref.WeakReference<Object> openAndDrop(Ledger ledger, InetSocketAddress local,
+			InetSocketAddress remote) {
+		Object socket = new Object();
+		ledger.opened(socket, LedgerSocket.Kind.CONNECTED, local, remote);
+		return new java.lang.ref.WeakReference<>(socket);
+	}
+
+	@Test
 	void orphanTimeoutIsTheKernelsFinTimeoutPlusAMarginAndNeverBelowTheDefault(@org.junit.jupiter.api.io.TempDir Path dir)
 			throws Exception {
 		java.nio.file.Files.writeString(dir.resolve("fin"), "120\n");
