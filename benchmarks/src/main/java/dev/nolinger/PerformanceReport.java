@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import org.openjdk.jmh.results.BenchmarkResult;
@@ -43,13 +44,15 @@ public final class PerformanceReport {
 		Optional<String> java17 = Optional.empty();
 		Optional<Path> out = Optional.empty();
 		boolean quick = false;
+		boolean checksOnly = false;
 		for (int i = 0; i < args.length; i++) {
 			switch (args[i]) {
 				case "--java17" -> java17 = Optional.of(args[++i]);
 				case "--out" -> out = Optional.of(Path.of(args[++i]));
 				case "--quick" -> quick = true;
+				case "--checks-only" -> checksOnly = true;
 				default -> throw new IllegalArgumentException("unknown argument " + args[i]
-						+ "; expected --java17 <java>, --out <file> or --quick");
+						+ "; expected --java17 <java>, --out <file>, --quick or --checks-only");
 			}
 		}
 		if (Runtime.version().feature() < SocketTableSources.NETLINK_MIN_JAVA) {
@@ -58,10 +61,17 @@ public final class PerformanceReport {
 		}
 		String here = "Java " + Runtime.version().feature();
 
-		List<RunResult> floors = run(options(quick).include(ProcVersusFloorBenchmark.class.getName() + "\\.")
-			.param("sockets", SIZES));
-		List<RunResult> snapshots = run(options(quick).include(SnapshotBenchmark.class.getName() + "\\.")
-			.param("sockets", SIZES));
+		List<RunResult> floors = checksOnly ? List.of()
+				: run(options(quick).include(ProcVersusFloorBenchmark.class.getName() + "\\.").param("sockets", SIZES));
+		List<RunResult> snapshots = checksOnly ? List.of()
+				: run(options(quick).include(SnapshotBenchmark.class.getName() + "\\.").param("sockets", SIZES));
+		List<RunResult> cleanChecks = run(options(quick).include(CleanCheckBenchmark.class.getName() + "\\.")
+			.param("sockets", "0", "30000")
+			.param("connections", "0", "10")
+			.param("path", "fast", "always"));
+		String javaHere = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Map<String, String> socketFree = socketFreeJvm(javaHere, quick);
+		Map<String, String> socketFree17 = java17.isPresent() ? socketFreeJvm(java17.get(), quick) : Map.of();
 		List<RunResult> engine = new ArrayList<>(run(options(quick).include(EngineBenchmark.class.getName() + "\\.")
 			.param("sockets", "0")
 			.param("variant", "unannotated", "proc", "netlink")));
@@ -74,6 +84,30 @@ public final class PerformanceReport {
 		}
 
 		StringBuilder report = new StringBuilder();
+		report.append(String.format(Locale.ROOT, "Check of one clean test (snapshot before, findings after), %s with native access, median µs (JMH average time)%n%n", here));
+		report.append("| other sockets in the table | live connections this JVM holds | path | check per clean test |\n");
+		report.append("| ---: | ---: | --- | ---: |\n");
+		for (String size : new String[] { "0", "30000" }) {
+			for (String connections : new String[] { "0", "10" }) {
+				for (String path : new String[] { "fast", "always" }) {
+					report.append(String.format(Locale.ROOT, "| %s | %s (+ JMH's link) | %s | %s |%n", size, connections, path,
+							us(medianOf(cleanChecks, "cleanTest", Map.of("sockets", size, "connections", connections, "path", path)))));
+				}
+			}
+		}
+		report.append(String.format(Locale.ROOT, "%nA JVM that holds no socket (a child JVM, as a Surefire fork), medians%n%n"));
+		report.append("| JVM | source | check of a clean test that touches no socket | 300 trivial tests, unannotated | annotated | ÷ unannotated |\n");
+		report.append("| --- | --- | ---: | ---: | ---: | ---: |\n");
+		appendSocketFree(report, here, socketFree);
+		if (!socketFree17.isEmpty()) {
+			appendSocketFree(report, "Java 17", socketFree17);
+		}
+		report.append("\n");
+		if (checksOnly) {
+			appendEngineTable(report, here, engine, engine17);
+			finish(report, out);
+			return;
+		}
 		report.append(String.format(Locale.ROOT, "Snapshot of the socket table, %s, median ms per read (JMH average time; /proc and its floor read back to back, in alternating order)%n%n", here));
 		report.append("| sockets added | sockets listed | kernel floor: read both /proc files | /proc source | /proc ÷ floor | netlink, snapshot states | netlink, checked states only | check per clean test, /proc | check per clean test, netlink |\n");
 		report.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -85,7 +119,13 @@ public final class PerformanceReport {
 					ms(median(snapshots, "procPerTest", size, null) / 1000),
 					ms(median(snapshots, "netlinkPerTest", size, null) / 1000)));
 		}
-		report.append(String.format(Locale.ROOT, "%n%d trivial tests through the Jupiter engine, median ms per suite (JMH single shot)%n%n",
+		appendEngineTable(report, here, engine, engine17);
+		finish(report, out);
+	}
+
+	private static void appendEngineTable(StringBuilder report, String here, List<RunResult> engine,
+			List<RunResult> engine17) {
+		report.append(String.format(Locale.ROOT, "%n%d trivial tests through the Jupiter engine in a JMH fork (which holds its link to the JMH host), median ms per suite (JMH single shot)%n%n",
 				EngineBenchmark.TESTS));
 		report.append("| JVM | sockets added | source | suite | per test | ÷ unannotated | check per test |\n");
 		report.append("| --- | ---: | --- | ---: | ---: | ---: | ---: |\n");
@@ -93,12 +133,67 @@ public final class PerformanceReport {
 		if (!engine17.isEmpty()) {
 			appendEngine(report, "Java 17", engine17, "0", List.of("proc"));
 		}
+	}
+
+	private static void finish(StringBuilder report, Optional<Path> out) throws IOException {
 		System.out.println();
 		System.out.println(report);
 		if (out.isPresent()) {
 			Files.writeString(out.get(), report);
 			System.out.println("written to " + out.get());
 		}
+	}
+
+	/** Runs {@link SocketFreeJvmMain} on {@code java} and returns its {@code key value} lines. */
+	private static Map<String, String> socketFreeJvm(String java, boolean quick) throws IOException {
+		List<String> command = List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx1g", "-cp",
+				System.getProperty("java.class.path"), SocketFreeJvmMain.class.getName(), quick ? "3" : "15");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		Map<String, String> values = new java.util.LinkedHashMap<>();
+		try (java.io.BufferedReader output = process.inputReader()) {
+			for (String line; (line = output.readLine()) != null;) {
+				System.out.println("[socket-free " + java + "] " + line);
+				int space = line.indexOf(' ');
+				if (space > 0) {
+					values.put(line.substring(0, space), line.substring(space + 1));
+				}
+			}
+		}
+		try {
+			if (process.waitFor() != 0) {
+				throw new IOException("the socket-free JVM failed: " + values);
+			}
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IOException(e);
+		}
+		return values;
+	}
+
+	private static void appendSocketFree(StringBuilder report, String jvm, Map<String, String> values) {
+		double plain = Double.parseDouble(values.getOrDefault("suite-unannotated-ms", "NaN"));
+		double annotated = Double.parseDouble(values.getOrDefault("suite-annotated-ms", "NaN"));
+		report.append(String.format(Locale.ROOT, "| %s | %s | %s µs | %s ms | %s ms | %s |%n", jvm, values.get("source"),
+				values.get("check-us"), ms(plain), ms(annotated), ratio(annotated / plain)));
+	}
+
+	private static double medianOf(List<RunResult> results, String benchmark, Map<String, String> params) {
+		for (RunResult result : results) {
+			if (!result.getParams().getBenchmark().endsWith("." + benchmark)) {
+				continue;
+			}
+			boolean matches = params.entrySet().stream()
+				.allMatch(p -> p.getValue().equals(result.getParams().getParam(p.getKey())));
+			if (matches) {
+				return result.getPrimaryResult().getStatistics().getPercentile(50);
+			}
+		}
+		return Double.NaN;
+	}
+
+	private static String us(double micros) {
+		return Double.isNaN(micros) ? "n/a" : String.format(Locale.ROOT, micros < 100 ? "%.1f µs" : "%.0f µs", micros);
 	}
 
 	private static void appendEngine(StringBuilder report, String jvm, List<RunResult> results, String size,

@@ -52,10 +52,13 @@ public class SnapshotBenchmark {
 	public void fill() throws Exception {
 		this.table = LoopbackTable.fill(this.sockets);
 		this.proc = new SocketTableProcSource(Path.of("/proc/net"));
-		this.procCheck = new Check(this.proc, new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
+		// Both read the whole table at every check, as nolinger.read.always=true does; CleanCheckBenchmark measures the rest.
+		this.procCheck = new Check(this.proc, new OwnershipProcSelfFd(Path.of("/proc/self/fd")),
+				CheckSocketActivity.UNTRACED, true);
 		try {
 			this.netlink = SocketTableSources.netlink();
-			this.netlinkCheck = new Check(this.netlink, new OwnershipProcSelfFd(Path.of("/proc/self/fd")));
+			this.netlinkCheck = new Check(this.netlink, new OwnershipProcSelfFd(Path.of("/proc/self/fd")),
+					CheckSocketActivity.UNTRACED, true);
 		}
 		catch (SocketTableException e) {
 			// Java 17 to 21: the netlink benchmarks report the reason instead

@@ -4,11 +4,15 @@
 package dev.nolinger;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,19 +22,47 @@ import org.jspecify.annotations.Nullable;
  */
 final class Check {
 
+	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+
 	private final SocketTableSource source;
+	private final @Nullable SocketTableProbe probe;
+	private final OwnershipInodeSource fds;
+	private final CheckSocketActivity activity;
 	private final OwnershipInodes inodes;
 	private final OwnershipHistory history = new OwnershipHistory();
-	private final Ledger ledger;
+	private final Ledger ledger = Ledger.INSTANCE;
+	private final OwnershipOtherSockets others = new OwnershipOtherSockets(CheckConfiguration.DEFAULT_PROC_NET);
+
+	/** The last snapshot read, while its {@linkplain CheckQuiet proof} may still hold; else null. */
+	private volatile @Nullable CheckSnapshot quiet;
+
+	/** Whether every check reads the table ({@value NoLingeringSocketsExtension#READ_ALWAYS_KEY}). */
+	private final boolean readAlways;
 
 	Check(SocketTableSource source, OwnershipInodeSource fds) {
-		this(source, fds, Ledger.INSTANCE);
+		this(source, fds, CheckSocketActivity.UNTRACED, false);
 	}
 
-	Check(SocketTableSource source, OwnershipInodeSource fds, Ledger ledger) {
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity) {
+		this(source, fds, activity, false);
+	}
+
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways) {
+		this(source, fds, activity, readAlways, source instanceof SocketTableProbe probe ? probe : null);
+	}
+
+	/**
+	 * @param probe reads only this JVM's part of the table where it can, or null to read the
+	 *        whole table every time
+	 */
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways,
+			@Nullable SocketTableProbe probe) {
+		this.probe = probe;
 		this.source = source;
+		this.fds = fds;
+		this.activity = activity;
+		this.readAlways = readAlways;
 		this.inodes = new OwnershipInodes(fds);
-		this.ledger = ledger;
 	}
 
 	SocketTableSource source() {
@@ -64,16 +96,44 @@ final class Check {
 		return states;
 	}
 
+	/**
+	 * What the table holds before a test. While the last snapshot's {@link CheckQuiet} proof still
+	 * holds (this JVM holds the same socket inodes and no socket of it could have moved into a
+	 * judged state), that snapshot is returned again and no table is read: see {@link CheckQuiet}
+	 * for why that gives the same verdicts as a fresh read.
+	 */
 	CheckSnapshot snapshot(Set<TcpState> states) throws SocketTableException {
 		return snapshot(states, null);
 	}
 
 	/** @param testId the test's unique ID, which the ledger's closes are matched against (rule 5) */
 	CheckSnapshot snapshot(Set<TcpState> states, @Nullable String testId) throws SocketTableException {
-		long readStart = this.ledger.now();
-		SocketTable table = this.source.read(observedStates(states));
-		this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
-		this.inodes.classify(table);
+		CheckSnapshot last = this.quiet;
+		if (last != null) {
+			Set<Long> held = this.fds.socketInodes();
+			if (last.quiet().stillHolds(held, this.activity.openedOrClosed(), states)) {
+				LOGGER.fine(() -> "nolinger: no read before the test: this JVM holds the same " + held.size()
+						+ " socket inodes, none of which can move into a checked state");
+				return last.forTest(testId);
+			}
+		}
+		this.quiet = null;
+		OptionalLong activity = this.activity.openedOrClosed();
+		Set<Long> held;
+		SocketTable table;
+		OwnSockets own = ownSockets(states, List.of());
+		if (own != null) {
+			held = own.held();
+			table = own.table();
+		}
+		else {
+			long readStart = this.ledger.now();
+			table = this.source.read(observedStates(states));
+			this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
+			// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
+			held = this.fds.socketInodes();
+		}
+		this.inodes.classify(table, held);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
 		for (TcpSocket socket : table.sockets()) {
@@ -87,7 +147,15 @@ final class Check {
 				}
 			}
 		}
-		return new CheckSnapshot(before, OwnershipAttribution.ownedListeners(table, this.inodes), testId);
+		List<TcpSocket> listeners = OwnershipAttribution.ownedListeners(table, this.inodes);
+		CheckQuiet proof = this.readAlways ? null
+				: CheckQuiet.prove(table, held, activity, states,
+						new OwnershipAttribution(table, this.inodes, listeners, this.history), this.others);
+		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof, testId);
+		if (proof != null) {
+			this.quiet = snapshot;
+		}
+		return snapshot;
 	}
 
 	/**
@@ -102,11 +170,32 @@ final class Check {
 
 	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
 	CheckObservation observe(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
+		CheckQuiet proof = snapshot.quiet();
+		if (proof != null && proof.stillHolds(this.fds.socketInodes(), this.activity.openedOrClosed(), states)) {
+			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.
+			LOGGER.fine("nolinger: no read after the test: this JVM opened or closed no socket");
+			return CheckObservation.CLEAN;
+		}
+		this.quiet = null;
 		Set<TcpState> observed = observedStates(states);
 		Set<TcpState> judged = judgedStates(states);
 		List<TcpSocket> candidates = new ArrayList<>();
 		List<TcpSocket> settling = new ArrayList<>();
-		if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
+		// Rule 3 needs the whole table while a listener of ours from the snapshot may have orphans.
+		// The ledger's closes during the test name orphans no fd or history leads to (rule 5).
+		OwnSockets own = snapshot.listeners().isEmpty()
+				? ownSockets(states, snapshot.testId() == null ? List.of() : this.ledger.closedDuring(snapshot.testId()))
+				: null;
+		if (own != null) {
+			sort(own.table(), snapshot, states, candidates, settling);
+			if (candidates.isEmpty() && settling.isEmpty()) {
+				return CheckObservation.CLEAN;
+			}
+			// Something may be a finding: judge it on the whole table, as a read of it would.
+			candidates.clear();
+			settling.clear();
+		}
+		else if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
 			sort(this.source.read(judged), snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
 				return CheckObservation.CLEAN;
@@ -154,6 +243,43 @@ final class Check {
 				f -> beyondKnown.apply(f).size(), settings.tolerance(), what);
 		List<Finding> beyond = beyondKnown.apply(findings);
 		return new CheckVerdict(findings, beyond, beyond.size() > settings.tolerance());
+	}
+
+	/** What a {@link SocketTableProbe} read: the part of the table that can be this JVM's, and the inodes it holds. */
+	private record OwnSockets(SocketTable table, Set<Long> held) {
+	}
+
+	/**
+	 * The part of the table rules 1, 2 and 4 can attribute, in {@code observedStates}, read
+	 * without walking the whole table; null where the whole table must be read: no probe (Java
+	 * 17 to 21, no native access, {@code /proc} asked for), {@value
+	 * NoLingeringSocketsExtension#READ_ALWAYS_KEY}, a listener of this JVM (rule 3), or a refused
+	 * call or an fd that changed under the probe.
+	 */
+	private @Nullable OwnSockets ownSockets(Set<TcpState> states, Collection<SocketTuple> closedByThisTest) {
+		if (this.probe == null || this.readAlways) {
+			return null;
+		}
+		try {
+			Map<Long, Integer> fds = this.fds.socketFds();
+			Collection<SocketTuple> remembered = this.history.tuples();
+			if (!closedByThisTest.isEmpty()) {
+				remembered = new ArrayList<>(remembered);
+				remembered.addAll(closedByThisTest);
+			}
+			SocketTable own = this.probe.ownSockets(fds, remembered);
+			if (own == null) {
+				return null;
+			}
+			Set<TcpState> observed = observedStates(states);
+			LOGGER.fine(() -> "nolinger: no whole-table read: looked up this JVM's " + own.sockets().size() + " sockets");
+			return new OwnSockets(SocketTable.of(own.sockets().stream().filter(s -> observed.contains(s.state())).toList()),
+					fds.keySet());
+		}
+		catch (SocketTableException e) {
+			LOGGER.fine(() -> "nolinger: reading the whole table: " + e.getMessage());
+			return null;
+		}
 	}
 
 	/** The sockets that are this JVM's, each with its proof, its end and its other end. */

@@ -8,6 +8,7 @@ import static dev.nolinger.NoLingeringSocketsExtension.BASELINE_WRITE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.ENABLED_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.GRACE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.PROC_NET_KEY;
+import static dev.nolinger.NoLingeringSocketsExtension.READ_ALWAYS_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.SOURCE_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.STATES_KEY;
 import static dev.nolinger.NoLingeringSocketsExtension.TOLERANCE_KEY;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
  */
 record CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, Duration grace,
 		boolean failOnUnsupportedPlatform, Path procNet, Optional<Path> baseline, boolean writeBaseline,
-		Source source) {
+		Source source, boolean readAlways) {
 
 	static final Path DEFAULT_PROC_NET = Path.of("/proc/net");
 
@@ -69,8 +70,9 @@ record CheckConfiguration(boolean enabled, Set<TcpState> states, int tolerance, 
 			throw invalid(BASELINE_WRITE_KEY, "true", BASELINE_KEY + " to name the file to write as well");
 		}
 		Source source = parameters.apply(SOURCE_KEY).map(v -> parseSource(SOURCE_KEY, v)).orElse(Source.AUTO);
+		boolean readAlways = parameters.apply(READ_ALWAYS_KEY).map(v -> parseBoolean(READ_ALWAYS_KEY, v)).orElse(false);
 		return new CheckConfiguration(enabled, states, tolerance, grace, fail, procNet, baseline, writeBaseline,
-				source);
+				source, readAlways);
 	}
 
 	static boolean parseBoolean(String key, String value) {

@@ -11,12 +11,15 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -60,6 +63,7 @@ final class Ledger {
 	/** Closed records, oldest close first: the order they expire and are evicted in. */
 	private final LinkedHashSet<LedgerSocket> closed = new LinkedHashSet<>();
 	private long unrecorded;
+	private final AtomicLong events = new AtomicLong();
 
 	/** The test each test thread runs, as the extension tells it. */
 	private final Map<Thread, String> tests = new ConcurrentHashMap<>();
@@ -84,6 +88,7 @@ final class Ledger {
 
 	void opened(Object socket, LedgerSocket.Kind kind, InetSocketAddress localAddress,
 			@Nullable InetSocketAddress remoteAddress) {
+		this.events.incrementAndGet();
 		Endpoint local = endpoint(localAddress);
 		Endpoint remote = remoteAddress == null ? wildcard(local) : endpoint(remoteAddress);
 		if (local == null || remote == null) {
@@ -114,6 +119,7 @@ final class Ledger {
 	}
 
 	void closed(Object socket) {
+		this.events.incrementAndGet();
 		synchronized (this) {
 			if (!this.open.containsKey(new Probe(socket))) {
 				return;
@@ -168,6 +174,26 @@ final class Ledger {
 			}
 		}
 		return listener;
+	}
+
+	/** The 4-tuples of the sockets this JVM closed while the test {@code testId} ran, as far as the ledger holds them. */
+	synchronized List<SocketTuple> closedDuring(String testId) {
+		List<SocketTuple> tuples = new ArrayList<>();
+		for (LedgerSocket record : this.closed) {
+			LedgerSocket.Event close = record.closed();
+			if (record.kind() != LedgerSocket.Kind.LISTENING && close != null && testId.equals(close.testId())) {
+				tuples.add(record.tuple());
+			}
+		}
+		return tuples;
+	}
+
+	/**
+	 * How many sockets this JVM has opened or closed through the JDK so far, recorded or not:
+	 * while it is unchanged, no socket of this JVM can have moved into a state a check judges.
+	 */
+	long openedOrClosed() {
+		return this.events.get();
 	}
 
 	/** Whether this JVM closed a socket with this 4-tuple while the test {@code testId} ran. */

@@ -69,6 +69,8 @@ import org.junit.jupiter.api.parallel.Resources;
  * kernel allows it and {@value NoLingeringSocketsExtension#PROC_NET_KEY} is not set, and
  * {@code /proc} otherwise; {@code netlink} insists on netlink; {@code proc} reads
  * {@code /proc}. Both give the same results; netlink is several times faster.</li>
+ * <li>{@value NoLingeringSocketsExtension#READ_ALWAYS_KEY}: {@code true} reads the whole table at every
+ * check, instead of skipping reads that cannot change the verdict; default {@code false}.</li>
  * <li>{@value NoLingeringSocketsExtension#BASELINE_KEY}: a file of the lingering sockets each test
  * is known to leave; a test fails only on sockets beyond it.</li>
  * <li>{@value NoLingeringSocketsExtension#BASELINE_WRITE_KEY}: {@code true} rewrites that file

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -59,6 +60,12 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
 	 */
 	public static final String SOURCE_KEY = "nolinger.source";
+
+	/**
+	 * Configuration parameter that makes every check read the whole table, {@code true}, instead
+	 * of skipping reads that cannot change the verdict, {@code false} (the default): {@value}.
+	 */
+	public static final String READ_ALWAYS_KEY = "nolinger.read.always";
 
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
 
@@ -229,8 +236,13 @@ public final class NoLingeringSocketsExtension implements BeforeEachCallback, Af
 
 	private static Check check(ExtensionContext context, CheckConfiguration configuration) {
 		return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Check.class,
-				key -> new Check(SocketTableSources.select(configuration),
-						new OwnershipProcSelfFd(Path.of("/proc/self/fd"))),
+				key -> {
+					SocketTableSource source = SocketTableSources.select(configuration);
+					// Traced, the ledger counts every open and close, so a check skips a read only when none happened.
+					CheckSocketActivity activity = () -> LedgerEvents.tracing()
+							? OptionalLong.of(Ledger.INSTANCE.openedOrClosed()) : OptionalLong.empty();
+					return new Check(source, SocketTableSources.fds(source), activity, configuration.readAlways());
+				},
 				Check.class);
 	}
 

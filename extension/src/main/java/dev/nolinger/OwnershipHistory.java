@@ -4,6 +4,7 @@
 package dev.nolinger;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +18,11 @@ final class OwnershipHistory {
 
 	void record(Collection<SocketTuple> tuples) {
 		this.owned.addAll(tuples);
+	}
+
+	/** Every remembered 4-tuple, for looking each up in the table. */
+	List<SocketTuple> tuples() {
+		return List.copyOf(this.owned);
 	}
 
 	boolean wasOwned(SocketTuple tuple) {

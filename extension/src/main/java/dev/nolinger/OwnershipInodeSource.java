@@ -3,10 +3,20 @@
  */
 package dev.nolinger;
 
+import java.util.Map;
 import java.util.Set;
 
 /** The inodes of the sockets this process holds open. */
 interface OwnershipInodeSource {
 
 	Set<Long> socketInodes() throws SocketTableException;
+
+	/**
+	 * Each socket inode with the number of an fd that holds it, for calls on the socket itself.
+	 *
+	 * @throws SocketTableException where fd numbers are not known
+	 */
+	default Map<Long, Integer> socketFds() throws SocketTableException {
+		throw new SocketTableException("this source of socket inodes does not know their fd numbers");
+	}
 }

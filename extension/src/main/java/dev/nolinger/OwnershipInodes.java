@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Which socket inodes are open in this JVM, remembered across observations.
  *
@@ -26,6 +28,14 @@ final class OwnershipInodes {
 
 	/** Gives a verdict to every inode in the table, scanning fds only when one is new, and forgets inodes that left. */
 	void classify(SocketTable table) throws SocketTableException {
+		classify(table, null);
+	}
+
+	/**
+	 * The same, with {@code scanned}, when not null, a scan of this JVM's socket fds made after the
+	 * table was read: as good as the scan this would make, so it is used instead.
+	 */
+	void classify(SocketTable table, @Nullable Set<Long> scanned) throws SocketTableException {
 		Set<Long> present = new HashSet<>();
 		boolean unknown = false;
 		for (TcpSocket socket : table.sockets()) {
@@ -35,7 +45,7 @@ final class OwnershipInodes {
 			}
 		}
 		if (unknown) {
-			Set<Long> open = this.source.socketInodes();
+			Set<Long> open = scanned != null ? scanned : this.source.socketInodes();
 			for (Long inode : present) {
 				this.verdicts.put(inode, open.contains(inode));
 			}

@@ -9,7 +9,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /** Reads socket inodes from the {@code socket:[INODE]} links in {@code /proc/self/fd}. */
@@ -23,14 +24,19 @@ final class OwnershipProcSelfFd implements OwnershipInodeSource {
 
 	@Override
 	public Set<Long> socketInodes() throws SocketTableException {
-		Set<Long> inodes = new HashSet<>();
+		return socketFds().keySet();
+	}
+
+	@Override
+	public Map<Long, Integer> socketFds() throws SocketTableException {
+		Map<Long, Integer> inodes = new HashMap<>();
 		try (DirectoryStream<Path> fds = Files.newDirectoryStream(this.fdDirectory)) {
 			for (Path fd : fds) {
 				String target = ProcFiles.linkTarget(fd);
 				try {
 					long inode = ProcFiles.socketInode(target);
 					if (inode >= 0) {
-						inodes.add(inode);
+						inodes.put(inode, Integer.parseInt(fd.getFileName().toString()));
 					}
 				}
 				catch (NumberFormatException e) {

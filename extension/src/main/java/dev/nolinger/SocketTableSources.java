@@ -4,6 +4,7 @@
 package dev.nolinger;
 
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 import java.util.logging.Logger;
 
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -62,6 +63,15 @@ final class SocketTableSources {
 					return proc;
 				}
 		}
+	}
+
+	/**
+	 * Where a check learns which sockets this JVM holds: the netlink source's own {@code statx}
+	 * per fd where it is the source (Java 22+ with native access), else {@code readlink} on each
+	 * {@code /proc/self/fd} entry.
+	 */
+	static OwnershipInodeSource fds(SocketTableSource source) {
+		return source instanceof OwnershipInodeSource fds ? fds : new OwnershipProcSelfFd(Path.of("/proc/self/fd"));
 	}
 
 	/** The netlink source, tried out once; or why it is unavailable here. */

@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -21,6 +22,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +55,7 @@ import org.jspecify.annotations.Nullable;
  * <li>uid and inode: {@code idiag_uid} and {@code idiag_inode}, as in {@code /proc}.</li>
  * </ul>
  */
-final class SocketTableNetlinkSource implements SocketTableSource {
+final class SocketTableNetlinkSource implements SocketTableSource, SocketTableProbe, OwnershipInodeSource {
 
 	private static final int AF_INET = 2;
 	private static final int AF_INET6 = 10;
@@ -67,6 +72,27 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 	private static final short NLMSG_DONE = 3;
 	private static final short NLM_F_REQUEST = 0x1;
 	private static final short NLM_F_DUMP = 0x300;
+
+	private static final int SOL_SOCKET = 1;
+	private static final int SO_ACCEPTCONN = 30;
+	private static final int SO_PROTOCOL = 38;
+	private static final int ENOENT = 2;
+	private static final int ENOTCONN = 107;
+	/** {@code INET_DIAG_NOCOOKIE}: an exact lookup by 4-tuple alone. */
+	private static final int NO_COOKIE = -1;
+	private static final int EBADF = 9;
+	private static final int TCP_INFO = 11;
+	/** Enough of {@code struct tcp_info} for any kernel; only its first byte is read. */
+	private static final int TCP_INFO_SIZE = 256;
+	private static final int AT_EMPTY_PATH = 0x1000;
+	private static final int STATX_TYPE = 0x1;
+	private static final int STATX_INO = 0x100;
+	private static final int S_IFMT = 0xF000;
+	private static final int S_IFSOCK = 0xC000;
+	/** {@code struct statx}: the same layout on every architecture, unlike {@code struct stat}. */
+	private static final int STATX_SIZE = 256;
+	/** {@code struct sockaddr_in6}, the larger of the two addresses. */
+	private static final int SOCKADDR_LENGTH = 28;
 
 	/** The kernel reports request sockets as SYN_RECV, but selects them by this state's bit. */
 	private static final int TCP_NEW_SYN_RECV = 12;
@@ -100,6 +126,15 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 	private final MemorySegment kernelAddress = this.arena.allocate(12, 4);
 	private final MemorySegment buffer = this.arena.allocate(RECEIVE_BUFFER, 8);
 	private final MemorySegment callState;
+	private final MemorySegment address = this.arena.allocate(SOCKADDR_LENGTH, 4);
+	private final MemorySegment length = this.arena.allocate(JAVA_INT);
+	private final MemorySegment option = this.arena.allocate(JAVA_INT);
+	private final MemorySegment statx = this.arena.allocate(STATX_SIZE, 8);
+	private final MemorySegment tcpInfo = this.arena.allocate(TCP_INFO_SIZE, 8);
+	/** The family of the address {@link #endpoint} read last. */
+	private int lastFamily;
+	private final MemorySegment emptyPath = this.arena.allocate(1);
+	private final File fdDirectory = new File("/proc/self/fd");
 	private int sequence;
 	private boolean oneWalkRefused;
 
@@ -114,10 +149,28 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 		if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
 			throw new SocketTableException("netlink sock_diag is Linux's, and this is " + os);
 		}
+		requireNativeAccess();
 		this.libc = Native.link();
 		this.callState = this.arena.allocate(Native.CALL_STATE);
 		this.kernelAddress.set(JAVA_SHORT, 0, (short) AF_NETLINK);
 		read(Set.of(TcpState.LISTEN));
+	}
+
+	/**
+	 * Restricted methods, such as {@link Linker#downcallHandle}, make the JDK print a warning
+	 * unless native access is enabled for the caller's module: a default run must print none, so
+	 * without it the netlink source is simply unavailable and {@code auto} reads {@code /proc}.
+	 *
+	 * @throws SocketTableException naming the option that enables native access for this module
+	 */
+	static void requireNativeAccess() throws SocketTableException {
+		Module module = SocketTableNetlinkSource.class.getModule();
+		if (!module.isNativeAccessEnabled()) {
+			throw new SocketTableException("native access is not enabled for "
+					+ (module.isNamed() ? "module " + module.getName() : "the class path")
+					+ "; add --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+					+ " to the test JVM's options (Surefire: <argLine>, Gradle: jvmArgs) for the faster netlink source");
+		}
 	}
 
 	@Override
@@ -167,6 +220,216 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 			this.libc.close(fd);
 		}
 		return SocketTable.of(sockets);
+	}
+
+	/**
+	 * Each held TCP socket from its fd: {@code statx} checks it still holds the listed inode (else
+	 * the fd was closed or reused since it was listed, and this throws so the caller reads the
+	 * whole table), {@code getsockname} and {@code getpeername} give its 4-tuple and
+	 * {@code getsockopt(TCP_INFO)} its state, about 2 µs; its record carries only those and the
+	 * inode. Then one exact-match {@code sock_diag} request (no {@code NLM_F_DUMP}) for each mirror
+	 * and remembered 4-tuple that no fd holds: the kernel answers from a hash lookup, about 6 µs
+	 * here, however big the table, and finds minisockets (FIN_WAIT2, TIME_WAIT) too.
+	 */
+	@Override
+	public synchronized @Nullable SocketTable ownSockets(Map<Long, Integer> socketFds,
+			Collection<SocketTuple> remembered) throws SocketTableException {
+		List<TcpSocket> sockets = new ArrayList<>();
+		Set<SocketTuple> heldTuples = new HashSet<>();
+		for (Map.Entry<Long, Integer> entry : socketFds.entrySet()) {
+			int fd = entry.getValue();
+			long inode = entry.getKey();
+			if (inodeOf(fd) != inode) {
+				throw new SocketTableException("fd " + fd + " no longer holds socket inode " + inode
+						+ ": closed or reused since the fds were listed");
+			}
+			Endpoint local = endpoint(fd, false);
+			if (local == null || option(fd, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP) {
+				continue;
+			}
+			if (option(fd, SOL_SOCKET, SO_ACCEPTCONN) != 0) {
+				return null;
+			}
+			Endpoint remote = endpoint(fd, true);
+			if (remote == null) {
+				// Not connected: not in the established hash, so no dump lists it either.
+				continue;
+			}
+			SocketTuple tuple = new SocketTuple(local, remote);
+			sockets.add(new TcpSocket(local.isIpv4() && this.lastFamily == AF_INET ? "tcp" : "tcp6", -1, tuple, state(fd),
+					0, 0, 0, 0, 0, 0, 0, inode));
+			heldTuples.add(tuple);
+		}
+		Set<SocketTuple> wanted = new LinkedHashSet<>();
+		for (TcpSocket held : sockets) {
+			wanted.add(held.tuple().mirror());
+		}
+		wanted.addAll(remembered);
+		wanted.removeAll(heldTuples);
+		if (wanted.isEmpty()) {
+			return SocketTable.of(sockets);
+		}
+		int fd = this.libc.socket(this.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+		if (fd < 0) {
+			throw failure("socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG)");
+		}
+		try {
+			for (SocketTuple tuple : wanted) {
+				TcpSocket found = lookup(fd, tuple);
+				if (found != null) {
+					sockets.add(found);
+				}
+			}
+		}
+		finally {
+			this.libc.close(fd);
+		}
+		return SocketTable.of(sockets);
+	}
+
+	/** The inode of the file an fd holds, or -1 where it holds none now. */
+	private long inodeOf(int fd) throws SocketTableException {
+		if (this.libc.statx(this.callState, fd, this.emptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_INO, this.statx) != 0) {
+			if ((int) Native.ERRNO.get(this.callState, 0L) == EBADF) {
+				return -1;
+			}
+			throw failure("statx(" + fd + ")");
+		}
+		return (this.statx.get(JAVA_SHORT, 28) & S_IFMT) == S_IFSOCK ? this.statx.get(JAVA_LONG, 32) : -1;
+	}
+
+	/** The first byte of {@code struct tcp_info}, {@code tcpi_state}: the state the table lists. */
+	private TcpState state(int fd) throws SocketTableException {
+		this.length.set(JAVA_INT, 0, TCP_INFO_SIZE);
+		if (this.libc.getsockopt(this.callState, fd, IPPROTO_TCP, TCP_INFO, this.tcpInfo, this.length) != 0) {
+			throw failure("getsockopt(" + fd + ", TCP_INFO)");
+		}
+		int code = this.tcpInfo.get(JAVA_BYTE, 0) & 0xFF;
+		return TcpState.fromCode(code)
+			.orElseThrow(() -> new SocketTableException("getsockopt(TCP_INFO): unknown TCP state " + code));
+	}
+
+	@Override
+	public Set<Long> socketInodes() throws SocketTableException {
+		return socketFds().keySet();
+	}
+
+	/**
+	 * The names in {@code /proc/self/fd}, then one {@code statx} per fd: its type and inode, the
+	 * same the {@code socket:[INODE]} link shows, at a fraction of a {@code readlink} through
+	 * {@code java.nio.file}. An fd closed after the listing is skipped, as a vanished link is.
+	 */
+	@Override
+	public synchronized Map<Long, Integer> socketFds() throws SocketTableException {
+		String[] names = this.fdDirectory.list();
+		if (names == null) {
+			throw new SocketTableException("cannot list " + this.fdDirectory);
+		}
+		Map<Long, Integer> sockets = new HashMap<>();
+		for (String name : names) {
+			int fd;
+			try {
+				fd = Integer.parseInt(name);
+			}
+			catch (NumberFormatException e) {
+				throw new SocketTableException("unexpected entry " + name + " in " + this.fdDirectory, e);
+			}
+			if (this.libc.statx(this.callState, fd, this.emptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_INO, this.statx) != 0) {
+				if ((int) Native.ERRNO.get(this.callState, 0L) == EBADF) {
+					continue;
+				}
+				throw failure("statx(" + fd + ")");
+			}
+			if ((this.statx.get(JAVA_SHORT, 28) & S_IFMT) == S_IFSOCK) {
+				sockets.put(this.statx.get(JAVA_LONG, 32), fd);
+			}
+		}
+		return sockets;
+	}
+
+	private int option(int fd, int level, int name) throws SocketTableException {
+		this.length.set(JAVA_INT, 0, 4);
+		this.option.set(JAVA_INT, 0, 0);
+		if (this.libc.getsockopt(this.callState, fd, level, name, this.option, this.length) != 0) {
+			throw failure("getsockopt(" + fd + ", " + level + ", " + name + ")");
+		}
+		return this.option.get(JAVA_INT, 0);
+	}
+
+	/**
+	 * The local or peer address of a socket fd; null for the peer of an unconnected socket, and for
+	 * a socket of another family than AF_INET and AF_INET6, whose family {@link #lastFamily} keeps.
+	 */
+	private @Nullable Endpoint endpoint(int fd, boolean peer) throws SocketTableException {
+		this.length.set(JAVA_INT, 0, SOCKADDR_LENGTH);
+		int result = peer ? this.libc.getpeername(this.callState, fd, this.address, this.length)
+				: this.libc.getsockname(this.callState, fd, this.address, this.length);
+		if (result != 0) {
+			if (peer && (int) Native.ERRNO.get(this.callState, 0L) == ENOTCONN) {
+				return null;
+			}
+			throw failure((peer ? "getpeername(" : "getsockname(") + fd + ")");
+		}
+		int family = this.address.get(JAVA_SHORT, 0) & 0xFFFF;
+		if (family != AF_INET && family != AF_INET6) {
+			return null;
+		}
+		this.lastFamily = family;
+		int port = this.address.get(BIG_ENDIAN_SHORT, 2) & 0xFFFF;
+		if (family == AF_INET) {
+			return Endpoint.ipv4(this.address.get(BIG_ENDIAN_INT, 4), port);
+		}
+		return new Endpoint(this.address.get(BIG_ENDIAN_LONG, 8), this.address.get(BIG_ENDIAN_LONG, 16), port);
+	}
+
+	/**
+	 * One exact-match request. IPv4 endpoints go as IPv4-mapped IPv6 addresses, which the kernel
+	 * looks up in the IPv4 hash, so one request finds a connection end of either family. Where no
+	 * connection matches, the kernel may answer with a listener on the local port: only a record
+	 * of this 4-tuple counts.
+	 */
+	private @Nullable TcpSocket lookup(int fd, SocketTuple tuple) throws SocketTableException {
+		MemorySegment req = this.request;
+		req.fill((byte) 0);
+		req.set(HOST_INT, 0, REQUEST_LENGTH);
+		req.set(HOST_SHORT, 4, SOCK_DIAG_BY_FAMILY);
+		req.set(HOST_SHORT, 6, NLM_F_REQUEST);
+		req.set(HOST_INT, 8, ++this.sequence);
+		int at = NLMSG_HEADER;
+		req.set(JAVA_BYTE, at, (byte) AF_INET6);
+		req.set(JAVA_BYTE, at + 1, (byte) IPPROTO_TCP);
+		req.set(HOST_INT, at + 4, -1);
+		req.set(BIG_ENDIAN_SHORT, at + 8, (short) tuple.local().port());
+		req.set(BIG_ENDIAN_SHORT, at + 10, (short) tuple.remote().port());
+		req.set(BIG_ENDIAN_LONG, at + 12, tuple.local().high());
+		req.set(BIG_ENDIAN_LONG, at + 20, tuple.local().low());
+		req.set(BIG_ENDIAN_LONG, at + 28, tuple.remote().high());
+		req.set(BIG_ENDIAN_LONG, at + 36, tuple.remote().low());
+		req.set(HOST_INT, at + 48, NO_COOKIE);
+		req.set(HOST_INT, at + 52, NO_COOKIE);
+		send(fd, REQUEST_LENGTH, "inet_diag_req_v2, exact");
+		long received = this.libc.recv(this.callState, fd, this.buffer, RECEIVE_BUFFER, 0);
+		if (received < NLMSG_HEADER) {
+			throw received < 0 ? failure("recv(sock_diag lookup)")
+					: new SocketTableException("netlink sock_diag: a lookup answered " + received + " bytes");
+		}
+		short type = this.buffer.get(HOST_SHORT, 4);
+		if (this.buffer.get(HOST_INT, 8) != this.sequence) {
+			throw new SocketTableException("netlink sock_diag: a lookup's answer has another sequence number");
+		}
+		if (type == NLMSG_ERROR) {
+			int errno = -this.buffer.get(HOST_INT, NLMSG_HEADER);
+			if (errno == ENOENT) {
+				return null;
+			}
+			throw new SocketTableException("netlink sock_diag: a lookup was answered " + errnoName(errno));
+		}
+		if (type != SOCK_DIAG_BY_FAMILY || received < NLMSG_HEADER + INET_DIAG_MSG) {
+			throw new SocketTableException("netlink sock_diag: a lookup was answered with message type " + type);
+		}
+		String file = (this.buffer.get(JAVA_BYTE, NLMSG_HEADER) & 0xFF) == AF_INET ? "tcp" : "tcp6";
+		TcpSocket found = socket(this.buffer, NLMSG_HEADER, file);
+		return found.tuple().equals(tuple) ? found : null;
 	}
 
 	/**
@@ -302,13 +565,14 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 
 	/** Downcalls into the C library, each capturing errno. */
 	private record Native(MethodHandle socketCall, MethodHandle sendtoCall, MethodHandle recvCall,
-			MethodHandle closeCall) {
+			MethodHandle closeCall, MethodHandle getsocknameCall, MethodHandle getpeernameCall,
+			MethodHandle getsockoptCall, MethodHandle statxCall) {
 
 		static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
 
 		static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-		/** Restricted: the JDK warns once per run unless the test JVM has --enable-native-access. */
+		/** Restricted: called only once {@link #requireNativeAccess()} has passed, so the JDK never warns. */
 		@SuppressWarnings("restricted")
 		static Native link() throws SocketTableException {
 			Linker linker = Linker.nativeLinker();
@@ -322,7 +586,51 @@ final class SocketTableNetlinkSource implements SocketTableSource {
 							errno),
 					linker.downcallHandle(find(libc, "recv"),
 							FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno),
-					linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT)));
+					linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT)),
+					linker.downcallHandle(find(libc, "getsockname"),
+							FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
+					linker.downcallHandle(find(libc, "getpeername"),
+							FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
+					linker.downcallHandle(find(libc, "getsockopt"),
+							FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
+					linker.downcallHandle(find(libc, "statx"),
+							FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno));
+		}
+
+		int statx(MemorySegment state, int fd, MemorySegment path, int flags, int mask, MemorySegment buffer) {
+			try {
+				return (int) this.statxCall.invokeExact(state, fd, path, flags, mask, buffer);
+			}
+			catch (Throwable e) {
+				throw rethrow(e);
+			}
+		}
+
+		int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
+			try {
+				return (int) this.getsocknameCall.invokeExact(state, fd, address, length);
+			}
+			catch (Throwable e) {
+				throw rethrow(e);
+			}
+		}
+
+		int getpeername(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
+			try {
+				return (int) this.getpeernameCall.invokeExact(state, fd, address, length);
+			}
+			catch (Throwable e) {
+				throw rethrow(e);
+			}
+		}
+
+		int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+			try {
+				return (int) this.getsockoptCall.invokeExact(state, fd, level, name, value, length);
+			}
+			catch (Throwable e) {
+				throw rethrow(e);
+			}
 		}
 
 		private static MemorySegment find(SymbolLookup libc, String name) throws SocketTableException {

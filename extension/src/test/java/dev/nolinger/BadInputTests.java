@@ -89,6 +89,8 @@ class BadInputTests {
 
 		EngineTestKit.engine("junit-jupiter")
 			.configurationParameter("nolinger.proc.net", procNet.toString())
+			// The fixture touches no socket, so by default the check would rightly not read the table again.
+			.configurationParameter(NoLingeringSocketsExtension.READ_ALWAYS_KEY, "true")
 			.selectors(selectClass(TableVanishesTestCases.class))
 			.execute()
 			.testEvents()

@@ -26,7 +26,7 @@ class CheckConfigurationTests {
 		assertThat(configuration).isEqualTo(new CheckConfiguration(true,
 				EnumSet.of(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT), 0, Duration.ofSeconds(1), false,
 				Path.of("/proc/net"), Optional.empty(), false,
-				CheckConfiguration.Source.AUTO));
+				CheckConfiguration.Source.AUTO, false));
 	}
 
 	@Test
@@ -34,14 +34,14 @@ class CheckConfigurationTests {
 		Map<String, String> parameters = Map.of("nolinger.enabled", "FALSE", "nolinger.states",
 				" close_wait , LAST_ACK", "nolinger.tolerance", "3", "nolinger.grace", "250ms",
 				"nolinger.unsupported", "fail", "nolinger.proc.net", "/tmp/net", "nolinger.baseline", "nolinger-baseline.tsv",
-				"nolinger.baseline.write", "true", "nolinger.source", " NetLink ");
+				"nolinger.baseline.write", "true", "nolinger.source", " NetLink ", "nolinger.read.always", "true");
 
 		CheckConfiguration configuration = CheckConfiguration.from(k -> Optional.ofNullable(parameters.get(k)));
 
 		assertThat(configuration).isEqualTo(new CheckConfiguration(false,
 				EnumSet.of(TcpState.CLOSE_WAIT, TcpState.LAST_ACK), 3, Duration.ofMillis(250), true, Path.of("/tmp/net"),
 				Optional.of(Path.of("nolinger-baseline.tsv")), true,
-				CheckConfiguration.Source.NETLINK));
+				CheckConfiguration.Source.NETLINK, true));
 	}
 
 	@ParameterizedTest
@@ -58,6 +58,7 @@ class CheckConfigurationTests {
 			nolinger.grace       | 5         | Invalid value for nolinger.grace: '5'; expected a duration such as 500ms, 1s or 0.
 			nolinger.grace       | 1h        | Invalid value for nolinger.grace: '1h'; expected a duration such as 500ms, 1s or 0.
 			nolinger.baseline.write | maybe  | Invalid value for nolinger.baseline.write: 'maybe'; expected true or false.
+			nolinger.read.always | sometimes | Invalid value for nolinger.read.always: 'sometimes'; expected true or false.
 			nolinger.unsupported | ignore    | Invalid value for nolinger.unsupported: 'ignore'; expected skip or fail.
 			nolinger.source      | jna       | Invalid value for nolinger.source: 'jna'; expected proc, netlink or auto.
 			nolinger.source      | ''        | Invalid value for nolinger.source: ''; expected proc, netlink or auto.
@@ -87,7 +88,7 @@ class CheckConfigurationTests {
 	void annotationAttributesWinOverParameters() {
 		CheckConfiguration configuration = new CheckConfiguration(true, EnumSet.of(TcpState.LAST_ACK), 5,
 				Duration.ofSeconds(3), false, Path.of("/proc/net"), Optional.empty(), false,
-				CheckConfiguration.Source.AUTO);
+				CheckConfiguration.Source.AUTO, false);
 
 		assertThat(CheckSettings.resolve(Annotated.class.getAnnotation(NoLingeringSockets.class), configuration))
 			.isEqualTo(new CheckSettings(EnumSet.of(TcpState.LISTEN), 1, Duration.ofMillis(20)));

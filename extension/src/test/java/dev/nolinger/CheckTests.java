@@ -98,15 +98,16 @@ class CheckTests {
 	}
 
 	@Test
-	void scansFdsOnlyWhenTheTableShowsAnInodeWithNoVerdict() throws Exception {
+	void readsEveryCheckWhileThisJvmHoldsEstablishedSockets() throws Exception {
+		// Established sockets of ours can move into CLOSE_WAIT without an fd opening or closing: no read is skipped.
 		openInodes(id("b.listener.inode"), id("b.server.inode"), id("b.client.inode"));
 		Check check = check("history-before", "history-before", "history-before", "history-after");
 
 		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
-		assertThat(fdScans).hasValue(1);
+		assertThat(snapshot.quiet()).isNull();
+		assertThat(fdScans).as("one scan right after the snapshot's read").hasValue(1);
 		assertThat(check.findings(snapshot, DEFAULT_STATES)).isEmpty();
-		check.snapshot(DEFAULT_STATES);
-		assertThat(fdScans).as("no new inode and no candidate: no scan").hasValue(1);
+		assertThat(check.snapshot(DEFAULT_STATES).quiet()).isNull();
 		assertThat(check.findings(snapshot, DEFAULT_STATES)).hasSize(2);
 	}
 

@@ -30,9 +30,15 @@ public final class BackgroundJvm implements AutoCloseable {
 	}
 
 	public static BackgroundJvm start(Class<?> main, String... args) throws IOException {
+		return start(List.of(), main, args);
+	}
+
+	/** A child JVM with {@code jvmOptions} before the main class, and none of this JVM's own options. */
+	public static BackgroundJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-				main.getName()));
+		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
 		command.addAll(List.of(args));
 		return new BackgroundJvm(new ProcessBuilder(command).redirectErrorStream(true).start());
 	}

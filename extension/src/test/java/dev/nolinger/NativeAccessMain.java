@@ -1,0 +1,49 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+
+/**
+ * A child JVM as a build tool starts one: it runs an annotated test through the launcher with the
+ * extension's logger at {@code CONFIG}, so its standard error shows which source was chosen and
+ * anything the JDK warns about. Prints {@code succeeded N of M} at the end.
+ */
+final class NativeAccessMain {
+
+	private NativeAccessMain() {
+	}
+
+	public static void main(String[] args) {
+		Logger logger = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+		ConsoleHandler handler = new ConsoleHandler();
+		handler.setLevel(Level.CONFIG);
+		logger.addHandler(handler);
+		logger.setLevel(Level.CONFIG);
+		SummaryGeneratingListener summary = new SummaryGeneratingListener();
+		LauncherFactory.create()
+			.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(CleanTestCases.class)).build(),
+					summary);
+		System.out.println("succeeded " + summary.getSummary().getTestsSucceededCount() + " of "
+				+ summary.getSummary().getTestsStartedCount());
+	}
+
+	static class CleanTestCases {
+
+		@Test
+		@NoLingeringSockets
+		void opensAndClosesAConnection() {
+			LoopbackConnections.cleanlyClosed();
+		}
+	}
+}

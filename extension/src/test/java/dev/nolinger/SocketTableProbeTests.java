@@ -1,0 +1,253 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Java 22+ with native access: the probe reads this JVM's sockets by fd and exact 4-tuple, and
+ * every way it can fail (a listener, a refused call, an fd that vanished or changed) makes the
+ * check read the whole table and give the same verdict.
+ */
+class SocketTableProbeTests {
+
+	private static final Set<TcpState> DEFAULT_STATES = CheckConfiguration.DEFAULT_STATES;
+
+	private final OwnershipProcSelfFd fds = new OwnershipProcSelfFd(Path.of("/proc/self/fd"));
+
+	private SocketTableSource netlink;
+
+	private SocketTableProbe probe;
+
+	@BeforeEach
+	void netlink() throws SocketTableException {
+		assumeTrue(Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA, "the FFM API is Java 22's");
+		this.netlink = SocketTableSources.netlink();
+		this.probe = (SocketTableProbe) this.netlink;
+	}
+
+	@AfterEach
+	void closeAll() {
+		LoopbackConnections.closeAll();
+	}
+
+	@Test
+	void findsEveryHeldSocketAndItsMirrorAsTheDumpDoes() throws Exception {
+		LoopbackConnections.Pair established = withoutListener(LoopbackConnections.connect());
+		LoopbackConnections.Pair leaked = withoutListener(LoopbackConnections.serverNeverCloses());
+		SocketTuple closeWait = tuple(leaked.accepted());
+		awaitState(closeWait.mirror(), TcpState.FIN_WAIT2);
+
+		SocketTable own = this.probe.ownSockets(this.fds.socketFds(), List.of());
+		SocketTable dump = this.netlink.read();
+
+		assertThat(own).isNotNull();
+		for (SocketTuple tuple : List.of(tuple(established.client()), tuple(established.accepted()), closeWait,
+				closeWait.mirror())) {
+			assertThat(seen(own.find(tuple))).as("%s", tuple).isNotNull().isEqualTo(seen(dump.find(tuple)));
+		}
+		assertThat(own.find(closeWait.mirror()).inode()).as("the client's orphan, found as a mirror").isZero();
+		for (TcpSocket socket : own.sockets()) {
+			assertThat(seen(socket)).isEqualTo(seen(dump.find(socket.tuple())));
+		}
+	}
+
+	@Test
+	void statxPerFdSeesTheSocketsReadlinkSees() throws Exception {
+		withoutListener(LoopbackConnections.serverNeverCloses());
+		OwnershipInodeSource statx = SocketTableSources.fds(this.netlink);
+
+		assertThat(statx).isNotInstanceOf(OwnershipProcSelfFd.class);
+		assertThat(statx.socketFds()).isEqualTo(this.fds.socketFds());
+	}
+
+	@Test
+	void findsARememberedTupleThatNoFdHolds() throws Exception {
+		LoopbackConnections.Pair leaked = withoutListener(LoopbackConnections.serverNeverCloses());
+		SocketTuple orphan = tuple(leaked.accepted()).mirror();
+		awaitState(orphan, TcpState.FIN_WAIT2);
+
+		SocketTable own = this.probe.ownSockets(Map.of(), List.of(orphan));
+
+		assertThat(own.sockets()).extracting(TcpSocket::tuple).containsExactly(orphan);
+	}
+
+	@Test
+	void aListenerOfThisJvmNeedsTheWholeTable() throws Exception {
+		LoopbackConnections.keep(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+
+		assertThat(this.probe.ownSockets(this.fds.socketFds(), List.of())).isNull();
+	}
+
+	@Test
+	void anFdClosedAfterItWasListedIsRefused() throws Exception {
+		LoopbackConnections.Pair pair = withoutListener(LoopbackConnections.connect());
+		Map<Long, Integer> listed = this.fds.socketFds();
+		LoopbackConnections.close(pair.client());
+
+		assertThatThrownBy(() -> this.probe.ownSockets(listed, List.of())).isInstanceOf(SocketTableException.class);
+	}
+
+	@Test
+	void anFdThatHoldsAnotherSocketNowIsRefused() throws Exception {
+		LoopbackConnections.Pair first = withoutListener(LoopbackConnections.connect());
+		LoopbackConnections.Pair second = withoutListener(LoopbackConnections.connect());
+		Map<Long, Integer> fds = this.fds.socketFds();
+		Map<Long, Integer> swapped = new HashMap<>(fds);
+		long firstInode = inodeOf(first.client(), fds);
+		long secondInode = inodeOf(second.client(), fds);
+		swapped.put(firstInode, fds.get(secondInode));
+		swapped.put(secondInode, fds.get(firstInode));
+
+		assertThatThrownBy(() -> this.probe.ownSockets(swapped, List.of())).isInstanceOf(SocketTableException.class)
+			.hasMessageContaining("closed or reused since the fds were listed");
+	}
+
+	@Test
+	void aCleanTestHoldingConnectionsReadsNoWholeTable() throws Exception {
+		for (int i = 0; i < 3; i++) {
+			withoutListener(LoopbackConnections.connect());
+		}
+		AtomicInteger dumps = new AtomicInteger();
+		Check check = new Check(counting(this.netlink, dumps), this.fds, CheckSocketActivity.UNTRACED, false, this.probe);
+
+		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+		assertThat(snapshot.quiet()).as("established sockets can move: no proof").isNull();
+		assertThat(check.findings(snapshot, DEFAULT_STATES)).isEmpty();
+
+		assertThat(dumps).hasValue(0);
+	}
+
+	@Test
+	void aLeakIsJudgedOnTheWholeTableAsTheDumpPathJudgesIt() throws Exception {
+		withoutListener(LoopbackConnections.connect());
+		Check probing = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, false, this.probe);
+		Check dumping = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, true, null);
+		CheckSnapshot probed = probing.snapshot(DEFAULT_STATES);
+		CheckSnapshot dumped = dumping.snapshot(DEFAULT_STATES);
+
+		SocketTuple closeWait = tuple(withoutListener(LoopbackConnections.serverNeverCloses()).accepted());
+		awaitState(closeWait.mirror(), TcpState.FIN_WAIT2);
+
+		assertThat(messages(probing.findings(probed, DEFAULT_STATES))).hasSize(2)
+			.isEqualTo(messages(dumping.findings(dumped, DEFAULT_STATES)));
+	}
+
+	@Test
+	void everyForcedFallbackGivesTheDumpPathsVerdict() throws Exception {
+		withoutListener(LoopbackConnections.connect());
+		SocketTableProbe refused = (socketFds, remembered) -> {
+			throw new SocketTableException("native access refused, as a later JDK may");
+		};
+		SocketTableProbe vanished = (socketFds, remembered) -> {
+			Map<Long, Integer> gone = new HashMap<>(socketFds);
+			gone.put(Long.MAX_VALUE, Integer.MAX_VALUE);
+			return this.probe.ownSockets(gone, remembered);
+		};
+		for (SocketTableProbe failing : List.of(refused, vanished)) {
+			Check check = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, false, failing);
+			CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+			SocketTuple closeWait = tuple(withoutListener(LoopbackConnections.serverNeverCloses()).accepted());
+			awaitState(closeWait.mirror(), TcpState.FIN_WAIT2);
+
+			assertThat(check.findings(snapshot, DEFAULT_STATES)).extracting(f -> f.socket().tuple())
+				.containsExactlyInAnyOrder(closeWait, closeWait.mirror());
+			assertThat(check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES)).as("clean: nothing new")
+				.isEmpty();
+		}
+	}
+
+	/** Closes the pair's listener, whose orphans (rule 3) would need the whole table. */
+	private static LoopbackConnections.Pair withoutListener(LoopbackConnections.Pair pair) {
+		LoopbackConnections.close(pair.server());
+		return pair;
+	}
+
+	private static SocketTableSource counting(SocketTableSource source, AtomicInteger reads) {
+		return new SocketTableSource() {
+			@Override
+			public boolean isAvailable() {
+				return true;
+			}
+
+			@Override
+			public String describe() {
+				return source.describe();
+			}
+
+			@Override
+			public SocketTable read(Set<TcpState> states) throws SocketTableException {
+				reads.incrementAndGet();
+				return source.read(states);
+			}
+		};
+	}
+
+	private static List<String> messages(Collection<Finding> findings) {
+		return findings.stream()
+			.map(f -> f.socket().state() + " " + f.role() + " " + f.socket().tuple() + " " + Messages.reason(f) + " "
+					+ (f.otherEnd() == null ? "-" : f.otherEnd().state()))
+			.sorted()
+			.toList();
+	}
+
+	/** What the probe's records carry: a held socket's comes from its fd, not from the table. */
+	private static @Nullable String seen(@Nullable TcpSocket socket) {
+		return socket == null ? null : socket.file() + " " + socket.tuple() + " " + socket.state() + " " + socket.inode();
+	}
+
+	private long inodeOf(Socket socket, Map<Long, Integer> fds) throws IOException, SocketTableException {
+		SocketTable table = this.netlink.read();
+		long inode = table.find(tuple(socket)).inode();
+		assertThat(fds).containsKey(inode);
+		return inode;
+	}
+
+	private void awaitState(SocketTuple tuple, TcpState state) {
+		Awaitility.await("%s to reach %s".formatted(tuple, state))
+			.atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(10))
+			.until(() -> {
+				TcpSocket socket = this.netlink.read().find(tuple);
+				return socket != null && socket.state() == state;
+			});
+	}
+
+	private static SocketTuple tuple(Socket socket) throws IOException {
+		InetSocketAddress local = (InetSocketAddress) socket.getLocalSocketAddress();
+		InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+		return new SocketTuple(endpoint(local), endpoint(remote));
+	}
+
+	private static Endpoint endpoint(InetSocketAddress address) {
+		byte[] bytes = address.getAddress().getAddress();
+		if (bytes.length == 4) {
+			return Endpoint.ipv4(java.nio.ByteBuffer.wrap(bytes).getInt(), address.getPort());
+		}
+		java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+		return new Endpoint(buffer.getLong(), buffer.getLong(), address.getPort());
+	}
+}
