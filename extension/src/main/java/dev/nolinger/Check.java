@@ -4,6 +4,7 @@
 package dev.nolinger;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +30,7 @@ final class Check {
 	private final CheckSocketActivity activity;
 	private final OwnershipInodes inodes;
 	private final OwnershipHistory history = new OwnershipHistory();
+	private final Ledger ledger = Ledger.INSTANCE;
 	private final OwnershipOtherSockets others = new OwnershipOtherSockets(CheckConfiguration.DEFAULT_PROC_NET);
 
 	/** The last snapshot read, while its {@linkplain CheckQuiet proof} may still hold; else null. */
@@ -101,26 +103,33 @@ final class Check {
 	 * for why that gives the same verdicts as a fresh read.
 	 */
 	CheckSnapshot snapshot(Set<TcpState> states) throws SocketTableException {
+		return snapshot(states, null);
+	}
+
+	/** @param testId the test's unique ID, which the ledger's closes are matched against (rule 5) */
+	CheckSnapshot snapshot(Set<TcpState> states, @Nullable String testId) throws SocketTableException {
 		CheckSnapshot last = this.quiet;
 		if (last != null) {
 			Set<Long> held = this.fds.socketInodes();
 			if (last.quiet().stillHolds(held, this.activity.openedOrClosed(), states)) {
 				LOGGER.fine(() -> "nolinger: no read before the test: this JVM holds the same " + held.size()
 						+ " socket inodes, none of which can move into a checked state");
-				return last;
+				return last.forTest(testId);
 			}
 		}
 		this.quiet = null;
 		OptionalLong activity = this.activity.openedOrClosed();
 		Set<Long> held;
 		SocketTable table;
-		OwnSockets own = ownSockets(states);
+		OwnSockets own = ownSockets(states, List.of());
 		if (own != null) {
 			held = own.held();
 			table = own.table();
 		}
 		else {
+			long readStart = this.ledger.now();
 			table = this.source.read(observedStates(states));
+			this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
 			// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
 			held = this.fds.socketInodes();
 		}
@@ -142,7 +151,7 @@ final class Check {
 		CheckQuiet proof = this.readAlways ? null
 				: CheckQuiet.prove(table, held, activity, states,
 						new OwnershipAttribution(table, this.inodes, listeners, this.history), this.others);
-		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof);
+		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof, testId);
 		if (proof != null) {
 			this.quiet = snapshot;
 		}
@@ -173,7 +182,10 @@ final class Check {
 		List<TcpSocket> candidates = new ArrayList<>();
 		List<TcpSocket> settling = new ArrayList<>();
 		// Rule 3 needs the whole table while a listener of ours from the snapshot may have orphans.
-		OwnSockets own = snapshot.listeners().isEmpty() ? ownSockets(states) : null;
+		// The ledger's closes during the test name orphans no fd or history leads to (rule 5).
+		OwnSockets own = snapshot.listeners().isEmpty()
+				? ownSockets(states, snapshot.testId() == null ? List.of() : this.ledger.closedDuring(snapshot.testId()))
+				: null;
 		if (own != null) {
 			sort(own.table(), snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
@@ -191,7 +203,9 @@ final class Check {
 			candidates.clear();
 			settling.clear();
 		}
+		long readStart = this.ledger.now();
 		SocketTable table = this.source.read(observed);
+		this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
 		sort(table, snapshot, states, candidates, settling);
 		if (candidates.isEmpty() && settling.isEmpty()) {
 			return CheckObservation.CLEAN;
@@ -199,7 +213,8 @@ final class Check {
 		this.inodes.classify(table);
 		List<TcpSocket> listeners = new ArrayList<>(snapshot.listeners());
 		listeners.addAll(OwnershipAttribution.ownedListeners(table, this.inodes));
-		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history);
+		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history,
+				this.ledger, snapshot.testId());
 		List<Finding> findings = ours(candidates, attribution);
 		recordOwned(table, findings);
 		return new CheckObservation(findings, ours(settling, attribution));
@@ -241,13 +256,18 @@ final class Check {
 	 * NoLingeringSocketsExtension#READ_ALWAYS_KEY}, a listener of this JVM (rule 3), or a refused
 	 * call or an fd that changed under the probe.
 	 */
-	private @Nullable OwnSockets ownSockets(Set<TcpState> states) {
+	private @Nullable OwnSockets ownSockets(Set<TcpState> states, Collection<SocketTuple> closedByThisTest) {
 		if (this.probe == null || this.readAlways) {
 			return null;
 		}
 		try {
 			Map<Long, Integer> fds = this.fds.socketFds();
-			SocketTable own = this.probe.ownSockets(fds, this.history.tuples());
+			Collection<SocketTuple> remembered = this.history.tuples();
+			if (!closedByThisTest.isEmpty()) {
+				remembered = new ArrayList<>(remembered);
+				remembered.addAll(closedByThisTest);
+			}
+			SocketTable own = this.probe.ownSockets(fds, remembered);
 			if (own == null) {
 				return null;
 			}
@@ -267,7 +287,8 @@ final class Check {
 		List<Finding> findings = new ArrayList<>();
 		for (TcpSocket socket : sockets) {
 			attribution.of(socket).ifPresent(ownership -> findings.add(
-					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket))));
+					new Finding(socket, ownership, attribution.role(socket), attribution.ownedOtherEnd(socket),
+							attribution.traced(socket))));
 		}
 		return findings;
 	}

@@ -12,8 +12,14 @@ import org.jspecify.annotations.Nullable;
  * @param ownership why it is this JVM's
  * @param role which end of the connection the socket is
  * @param otherEnd the other end of the connection when it is this JVM's too; else null
+ * @param traced what the socket ledger recorded of it, when the agent traced it; else null
  */
-record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd) {
+record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd,
+		@Nullable LedgerSocket traced) {
+
+	Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSocket otherEnd) {
+		this(socket, ownership, role, otherEnd, null);
+	}
 
 	/**
 	 * The port of the connection's server end: the local port of a server end, the remote port of
@@ -27,7 +33,10 @@ record Finding(TcpSocket socket, Ownership ownership, Role role, @Nullable TcpSo
 		};
 	}
 
-	/** Which end of a connection a socket is, judged by the listeners in the table. */
+	/**
+	 * Which end of a connection a socket is: recorded by the ledger when traced, else judged by
+	 * the listeners in the table.
+	 */
 	enum Role {
 
 		/** Its local port is a listener's: the end a server accepted. */

@@ -4,21 +4,31 @@
 package dev.nolinger;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Entry points the instrumented JDK calls, through the agent's bootstrap bridge. Not API: public
- * only because the bridge, loaded by the bootstrap class loader, dispatches here. Never throws.
- *
- * <p>Provisional: the ledger replaces these bodies. Until then the calls go to a recorder that
- * the agent's tests install.
+ * Entry points the instrumented JDK calls, through the agent's bootstrap bridge, on the thread
+ * that did the operation and after it succeeded. Public only so the bridge can reach it; not an
+ * API for users. None of these methods ever throws: a failure inside turns into one warning.
  */
 @API(status = API.Status.INTERNAL, since = "0.1")
 public final class LedgerEvents {
 
-	/** What the tests of the agent observe; the ledger keeps calling it after its own work. */
+	private static final Logger LOGGER = Logger.getLogger(LedgerEvents.class.getName());
+
+	private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+	private static volatile boolean tracing;
+
+	/** What the agent's own tests observe, called after the ledger's work; null otherwise. */
+	static volatile @Nullable Recorder recorder;
+
+	/** The calls as they arrive, for the agent's tests. */
 	interface Recorder {
 
 		void connected(Object socket, InetSocketAddress local, InetSocketAddress remote);
@@ -30,52 +40,109 @@ public final class LedgerEvents {
 		void closed(Object socket);
 	}
 
-	private static volatile boolean tracing;
-
-	static volatile @Nullable Recorder recorder;
-
 	private LedgerEvents() {
 	}
 
-	/** A TCP socket connected (client end); {@code socket} names it until {@link #closed}. */
+	/**
+	 * A TCP socket connected: the client end.
+	 *
+	 * @param socket the JDK object whose identity names the socket until {@link #closed}
+	 * @param local its local address, as the JDK reports it
+	 * @param remote the address it connected to
+	 */
 	public static void connected(Object socket, InetSocketAddress local, InetSocketAddress remote) {
+		try {
+			Ledger.INSTANCE.opened(socket, LedgerSocket.Kind.CONNECTED, local, remote);
+		}
+		catch (Throwable e) {
+			warnOnce(e);
+		}
 		Recorder recorder = LedgerEvents.recorder;
 		if (recorder != null) {
 			recorder.connected(socket, local, remote);
 		}
 	}
 
-	/** A TCP socket accepted by a listener (server end). */
+	/**
+	 * A listener accepted a TCP connection: the server end.
+	 *
+	 * @param socket the JDK object whose identity names the socket until {@link #closed}
+	 * @param local its local address, as the JDK reports it
+	 * @param remote the client's address
+	 */
 	public static void accepted(Object socket, InetSocketAddress local, InetSocketAddress remote) {
+		try {
+			Ledger.INSTANCE.opened(socket, LedgerSocket.Kind.ACCEPTED, local, remote);
+		}
+		catch (Throwable e) {
+			warnOnce(e);
+		}
 		Recorder recorder = LedgerEvents.recorder;
 		if (recorder != null) {
 			recorder.accepted(socket, local, remote);
 		}
 	}
 
-	/** A TCP listener bound and listening. */
+	/**
+	 * A TCP listener bound.
+	 *
+	 * @param socket the JDK object whose identity names the listener until {@link #closed}
+	 * @param local the address it listens on
+	 */
 	public static void listening(Object socket, InetSocketAddress local) {
+		try {
+			Ledger.INSTANCE.opened(socket, LedgerSocket.Kind.LISTENING, local, null);
+		}
+		catch (Throwable e) {
+			warnOnce(e);
+		}
 		Recorder recorder = LedgerEvents.recorder;
 		if (recorder != null) {
 			recorder.listening(socket, local);
 		}
 	}
 
-	/** close(), or the JDK's cleaner, closed the socket; may come more than once, or for a socket never reported. */
+	/**
+	 * {@code close()}, or the JDK's cleaner, closed the socket. Calls after the first, and calls
+	 * for a socket the ledger never saw open, are ignored.
+	 *
+	 * @param socket the object passed when it opened
+	 */
 	public static void closed(Object socket) {
+		try {
+			Ledger.INSTANCE.closed(socket);
+		}
+		catch (Throwable e) {
+			warnOnce(e);
+		}
 		Recorder recorder = LedgerEvents.recorder;
 		if (recorder != null) {
 			recorder.closed(socket);
 		}
 	}
 
-	/** Whether the agent is installed and every hook is live. */
+	/**
+	 * Whether the agent is installed and every hook is in place.
+	 *
+	 * @return true once {@link #startTracing()} ran
+	 */
 	public static boolean tracing() {
 		return tracing;
 	}
 
-	/** Called by the agent once, when every hook is in place. */
-	static void startTracing() {
+	/** Called by the agent once every hook is in place. */
+	public static void startTracing() {
 		tracing = true;
+	}
+
+	/** Called by the agent when it turns tracing off, such as on a JDK of an unexpected shape. */
+	public static void stopTracing() {
+		tracing = false;
+	}
+
+	private static void warnOnce(Throwable e) {
+		if (WARNED.compareAndSet(false, true)) {
+			LOGGER.log(Level.WARNING, "nolinger: the socket ledger failed and records nothing more of this socket", e);
+		}
 	}
 }

@@ -3,6 +3,7 @@
  */
 package dev.nolinger;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Aligned rows, as AssertJ and Truth print them: each row on its own line, indented two spaces. */
@@ -13,6 +14,12 @@ final class MessageTable {
 
 	/** Appends each row on a new line, its columns padded to the widest cell, trailing blanks dropped. */
 	static void appendAligned(StringBuilder text, List<String[]> rows) {
+		aligned(rows).forEach(text::append);
+	}
+
+	/** Each row as {@link #appendAligned} appends it, a newline first. */
+	static List<String> aligned(List<String[]> rows) {
+		List<String> lines = new ArrayList<>(rows.size());
 		int columns = rows.get(0).length;
 		int[] widths = new int[columns];
 		for (String[] row : rows) {
@@ -28,7 +35,8 @@ final class MessageTable {
 					line.append(" ".repeat(widths[c] - row[c].length() + 1));
 				}
 			}
-			text.append(line.toString().stripTrailing());
+			lines.add(line.toString().stripTrailing());
 		}
+		return lines;
 	}
 }

@@ -9,8 +9,11 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The messages the check shows a user: the failure message and its report entry, the hints that
@@ -26,8 +29,12 @@ final class Messages {
 	private Messages() {
 	}
 
+	/** The last line of an untraced failure: how to see where each socket was opened. */
+	static final String UNTRACED = "To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar>"
+			+ " (README: \"Where a socket was opened\").";
+
 	/**
-	 * The failure message:
+	 * The failure message of an untraced run:
 	 *
 	 * <pre>
 	 * 2 sockets lingering after Foo.bar() (tolerance 0):
@@ -35,21 +42,31 @@ final class Messages {
 	 *   ...
 	 * Hints:
 	 *   CLOSE_WAIT: ...
+	 * To see where each socket was opened, ...
 	 * </pre>
 	 */
 	static String lingering(String testName, int tolerance, Duration grace, List<Finding> findings) {
 		return lingering(testName, tolerance, grace, findings, 0, "");
 	}
 
-	/**
-	 * The failure message, with a note on the sockets the baseline file already allows.
-	 *
-	 * @param grace how long the check watched the sockets after the test before judging
-	 */
+	/** The failure message of an untraced run, with a note on the sockets the baseline file already allows. */
 	static String lingering(String testName, int tolerance, Duration grace, List<Finding> findings, int inBaseline,
 			String baseline) {
-		List<Finding> sorted = new ArrayList<>(findings);
-		sorted.sort(Comparator.comparing(Finding::socket, TcpSocket.BOTH_ENDS_TOGETHER));
+		return lingering(testName, List.of(), tolerance, grace, findings, inBaseline, baseline, false);
+	}
+
+	/**
+	 * The failure message. Traced, each row is followed by where its socket was opened (and
+	 * closed, when it was), as stack frames IDEs link, and the message ends with what to fix;
+	 * untraced, it ends with how to trace.
+	 *
+	 * @param testClasses the test's own classes, whose innermost frame each stack always shows
+	 * @param grace how long the check watched the sockets after the test before judging
+	 * @param tracing whether the agent traced this run
+	 */
+	static String lingering(String testName, List<String> testClasses, int tolerance, Duration grace,
+			List<Finding> findings, int inBaseline, String baseline, boolean tracing) {
+		List<Finding> sorted = inOrder(findings);
 		List<String[]> rows = new ArrayList<>();
 		for (Finding finding : sorted) {
 			TcpSocket socket = finding.socket();
@@ -60,7 +77,13 @@ final class Messages {
 		message.append(sorted.size()).append(sorted.size() == 1 ? " socket" : " sockets")
 				.append(" lingering after ").append(testName).append(" (tolerance ").append(tolerance)
 				.append("):");
-		MessageTable.appendAligned(message, rows);
+		List<String> lines = MessageTable.aligned(rows);
+		for (int i = 0; i < sorted.size(); i++) {
+			message.append(lines.get(i));
+			if (tracing) {
+				appendTrace(message, sorted.get(i), testClasses);
+			}
+		}
 		message.append("\nHints:");
 		TreeSet<TcpState> states = new TreeSet<>(sorted.stream().map(f -> f.socket().state()).toList());
 		String watched = grace.isZero() ? " right after the test (no grace)" : " after " + duration(grace) + " of grace";
@@ -74,7 +97,122 @@ final class Messages {
 			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
 		}
+		if (tracing) {
+			fix(sorted, testClasses).ifPresent(fix -> message.append("\n").append(fix));
+		}
+		else {
+			message.append("\n").append(UNTRACED);
+		}
 		return message.toString();
+	}
+
+	/** The order rows are shown in: both ends of one connection next to each other. */
+	static List<Finding> inOrder(List<Finding> findings) {
+		List<Finding> sorted = new ArrayList<>(findings);
+		sorted.sort(Comparator.comparing(Finding::socket, TcpSocket.BOTH_ENDS_TOGETHER));
+		return sorted;
+	}
+
+	/**
+	 * Where the ledger saw the socket opened, and closed, each as a line naming the thread and
+	 * the frames that matter.
+	 */
+	private static void appendTrace(StringBuilder message, Finding finding, List<String> testClasses) {
+		LedgerSocket traced = finding.traced();
+		if (traced == null) {
+			message.append("\n    not traced: not opened through the JDK's sockets while the agent ran"
+					+ " (such as by Netty's native transports)");
+			return;
+		}
+		LedgerSocket.Event opened = traced.opened();
+		message.append("\n    ").append(traced.kind().verb()).append(" on thread \"").append(opened.thread()).append('"');
+		if (traced.listener() != null) {
+			message.append(" by listener ").append(traced.listener());
+		}
+		message.append(':');
+		appendFrames(message, opened, testClasses);
+		LedgerSocket.Event closed = traced.closed();
+		if (closed != null) {
+			if (closed.stack() == null) {
+				message.append("\n    closed by the JDK's cleaner: the socket was garbage-collected without close()");
+			}
+			else {
+				message.append("\n    closed on thread \"").append(closed.thread()).append("\":");
+				appendFrames(message, closed, testClasses);
+			}
+		}
+	}
+
+	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
+		for (StackTraceElement frame : LedgerFrames.shown(event.stack().getStackTrace(), testClasses)) {
+			message.append(frame == null ? "\n\t..." : "\n\tat " + LedgerFrames.text(frame));
+		}
+	}
+
+	/**
+	 * One line on what to fix first: the end that never closed (CLOSE_WAIT), else the peer of an
+	 * end this JVM closed (FIN_WAIT2), else the first socket left in another checked state. A
+	 * FIN_WAIT2 whose other end is this JVM's needs no fix of its own: closing that end ends both.
+	 */
+	static Optional<String> fix(List<Finding> sorted, List<String> testClasses) {
+		List<Finding> targets = toFix(sorted);
+		if (targets.isEmpty()) {
+			return Optional.empty();
+		}
+		Finding first = targets.get(0);
+		String end = first.socket().state() == TcpState.LISTEN ? "listener" : first.role().label();
+		LedgerSocket traced = first.traced();
+		String opened = where(first, traced == null ? null : traced.opened(), testClasses);
+		String fix = switch (first.socket().state()) {
+			case CLOSE_WAIT -> "close the " + end + " " + opened + " (CLOSE_WAIT: the " + peer(first.role())
+					+ " closed, this JVM never closed it).";
+			case FIN_WAIT2 -> {
+				LedgerSocket.Event closed = traced == null ? null : traced.closed();
+				yield "make the peer " + first.socket().remote() + " close its end too; this JVM "
+						+ (closed == null ? "shut down the output of the " + end + " " + opened
+								: "closed the " + end + " " + where(first, closed, testClasses).replaceFirst("^opened ", ""))
+						+ " (FIN_WAIT2: the peer never closed its end).";
+			}
+			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
+					+ stripPeriod(hint(first.socket().state())) + ").";
+		};
+		int more = targets.size() - 1;
+		return Optional.of("Fix: " + fix + (more == 0 ? ""
+				: " " + more + (more == 1 ? " more socket" : " more sockets") + " above "
+						+ (more == 1 ? "needs" : "need") + " a fix too."));
+	}
+
+	/**
+	 * The sockets whose code needs a fix, the first first: the ends left in CLOSE_WAIT, then the
+	 * others, but not a FIN_WAIT2 whose other end is this JVM's (closing that end ends both).
+	 */
+	static List<Finding> toFix(List<Finding> sorted) {
+		List<Finding> targets = new ArrayList<>();
+		sorted.stream().filter(f -> f.socket().state() == TcpState.CLOSE_WAIT).forEach(targets::add);
+		sorted.stream()
+			.filter(f -> f.socket().state() != TcpState.CLOSE_WAIT
+					&& !(f.socket().state() == TcpState.FIN_WAIT2 && f.otherEnd() != null))
+			.forEach(targets::add);
+		return targets;
+	}
+
+	/** "opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */
+	private static String where(Finding finding, LedgerSocket.@Nullable Event event, List<String> testClasses) {
+		StackTraceElement anchor = event == null || event.stack() == null ? null
+				: LedgerFrames.anchor(event.stack().getStackTrace(), testClasses);
+		return anchor == null ? finding.socket().tuple().toString() : "opened at " + LedgerFrames.fileAndLine(anchor);
+	}
+
+	private static String peer(Finding.Role role) {
+		return switch (role) {
+			case SERVER -> "client";
+			case CLIENT -> "server";
+			case UNKNOWN -> "peer";
+		};
+	}
+
+	private static String stripPeriod(String text) {
+		return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
 	}
 
 	/** One report entry per test: {@code nolinger.lingering} = count, {@code nolinger.socket.N} = one row each. */
@@ -98,6 +236,7 @@ final class Messages {
 			case MIRROR -> "mirror of this JVM's " + ownership.evidence().state() + " socket";
 			case LISTENER -> "local port is this JVM's listener " + ownership.evidence().local();
 			case SEEN_BEFORE -> "4-tuple seen owned by this JVM earlier";
+			case CLOSED_DURING_TEST -> "this JVM closed this 4-tuple during the test";
 		};
 	}
 

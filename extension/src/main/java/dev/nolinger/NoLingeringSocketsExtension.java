@@ -5,10 +5,13 @@ package dev.nolinger;
 
 import java.io.IOException;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -170,9 +173,8 @@ public final class NoLingeringSocketsExtension
 			}
 			if (verdict.failed()) {
 				SuiteReportRecords.watch(verdict.beyond(), System.nanoTime());
-				throw new LingeringSocketsError(Messages.lingering(className(context), settings.tolerance(),
-						settings.grace(), verdict.beyond(), own.size() - verdict.beyond().size(),
-						configuration.baseline().map(Path::toString).orElse("")), verdict.beyond().size());
+				throw lingeringError(context, className(context), settings, verdict.beyond(),
+						own.size() - verdict.beyond().size(), configuration);
 			}
 		}
 		catch (SocketTableException e) {
@@ -204,13 +206,15 @@ public final class NoLingeringSocketsExtension
 		noticeParallelExecution(context);
 		CheckSnapshot snapshot;
 		try {
-			snapshot = check.snapshot(settings.states());
+			snapshot = check.snapshot(settings.states(), context.getUniqueId());
 		}
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
 		concurrency(context).open(context.getUniqueId());
 		context.getStore(NAMESPACE).put(Pending.class, new Pending(settings, snapshot, annotation != null));
+		// The ledger marks what this thread opens and closes from here on as this test's.
+		Ledger.INSTANCE.testStarted(context.getUniqueId());
 	}
 
 	@Override
@@ -228,6 +232,15 @@ public final class NoLingeringSocketsExtension
 		if (pending == null) {
 			return;
 		}
+		try {
+			judge(context, pending);
+		}
+		finally {
+			Ledger.INSTANCE.testFinished();
+		}
+	}
+
+	private static void judge(ExtensionContext context, Pending pending) throws Exception {
 		CheckConfiguration configuration = configuration(context);
 		Check check = check(context, configuration);
 		CheckSettings settings = pending.settings();
@@ -262,14 +275,58 @@ public final class NoLingeringSocketsExtension
 					verdict.failed() || verdict.findings().size() <= settings.tolerance() ? 0 : verdict.inBaseline());
 			if (verdict.failed()) {
 				SuiteReportRecords.watch(verdict.beyond(), System.nanoTime());
-				throw new LingeringSocketsError(Messages.lingering(testName(context), settings.tolerance(),
-						settings.grace(), verdict.beyond(), verdict.inBaseline(), configuration.baseline().map(Path::toString).orElse("")),
-						verdict.beyond().size());
+				throw lingeringError(context, testName(context), settings, verdict.beyond(), verdict.inBaseline(),
+						configuration);
 			}
 		}
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(testName(context), e), e);
 		}
+	}
+
+	/** The failure of a test or class, its message and, when traced, its stack naming where the socket to fix was opened. */
+	private static LingeringSocketsError lingeringError(ExtensionContext context, String name, CheckSettings settings,
+			List<Finding> beyond, int inBaseline, CheckConfiguration configuration) {
+		boolean tracing = LedgerEvents.tracing();
+		LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(name, ownClasses(context),
+				settings.tolerance(), settings.grace(), beyond, inBaseline,
+				configuration.baseline().map(Path::toString).orElse(""), tracing), beyond.size());
+		error.setStackTrace(errorStack(beyond, tracing));
+		return error;
+	}
+
+	/**
+	 * The error's own stack: traced, where the socket the message's fix names was opened (else
+	 * the first traced one), so an IDE's click lands in the code that opened it, as Netty's leak
+	 * records do. Untraced, none: the frames that threw, this callback's and JUnit's, help nobody.
+	 */
+	private static StackTraceElement[] errorStack(List<Finding> findings, boolean tracing) {
+		if (tracing) {
+			List<Finding> sorted = Messages.inOrder(findings);
+			List<Finding> candidates = new ArrayList<>(Messages.toFix(sorted));
+			candidates.addAll(sorted);
+			for (Finding finding : candidates) {
+				if (finding.traced() != null && finding.traced().opened().stack() != null) {
+					return LedgerFrames.forError(finding.traced().opened().stack().getStackTrace());
+				}
+			}
+		}
+		return new StackTraceElement[0];
+	}
+
+	/**
+	 * The classes whose frames are the test's own: its class and superclasses, and for a
+	 * {@code @Nested} (inner) class, the classes it sits in.
+	 */
+	private static List<String> ownClasses(ExtensionContext context) {
+		List<String> names = new ArrayList<>();
+		for (Class<?> type = context.getTestClass().orElse(null); type != null;
+				type = Modifier.isStatic(type.getModifiers()) ? null : type.getEnclosingClass()) {
+			for (Class<?> level = type; level != null && level != Object.class; level = level.getSuperclass()) {
+				names.add(level.getName());
+			}
+		}
+		return names;
 	}
 
 	/**
@@ -416,9 +473,12 @@ public final class NoLingeringSocketsExtension
 				key -> {
 					SocketTableSource source = SocketTableSources.select(configuration);
 					SuiteReportRecords.lookAgainWith(source);
+					// Traced, the ledger counts every open and close, so a check skips a read only when none happened.
+					CheckSocketActivity activity = () -> LedgerEvents.tracing()
+							? OptionalLong.of(Ledger.INSTANCE.openedOrClosed()) : OptionalLong.empty();
 					// The no-read proof is kept per run, not per test: under parallel execution a
 					// concurrent test's check could reuse it and miss a leak (GlobalParallelTests).
-					return new Check(source, SocketTableSources.fds(source), CheckSocketActivity.UNTRACED,
+					return new Check(source, SocketTableSources.fds(source), activity,
 							configuration.readAlways() || parallel(context));
 				},
 				Check.class);

@@ -20,15 +20,25 @@ final class OwnershipAttribution {
 	private final OwnershipInodes inodes;
 	private final List<TcpSocket> listeners;
 	private final OwnershipHistory history;
+	private final Ledger ledger;
+	private final @Nullable String testId;
 
 	/**
 	 * @param listeners this JVM's listeners seen during the test, at this or earlier observations
+	 * @param testId the unique ID of the test being judged, for rule 5; null for none
 	 */
-	OwnershipAttribution(SocketTable table, OwnershipInodes inodes, List<TcpSocket> listeners, OwnershipHistory history) {
+	OwnershipAttribution(SocketTable table, OwnershipInodes inodes, List<TcpSocket> listeners, OwnershipHistory history,
+			Ledger ledger, @Nullable String testId) {
 		this.table = table;
 		this.inodes = inodes;
 		this.listeners = listeners;
 		this.history = history;
+		this.ledger = ledger;
+		this.testId = testId;
+	}
+
+	OwnershipAttribution(SocketTable table, OwnershipInodes inodes, List<TcpSocket> listeners, OwnershipHistory history) {
+		this(table, inodes, listeners, history, Ledger.INSTANCE, null);
 	}
 
 	/** This JVM's listening sockets in a table whose inodes are classified. */
@@ -55,6 +65,10 @@ final class OwnershipAttribution {
 		if (listener != null) {
 			return Optional.of(new Ownership(OwnershipRule.LISTENER, listener));
 		}
+		// Before rule 4: a finding's 4-tuple joins the history at its first read, and rule 5 says more.
+		if (socket.inode() == 0 && this.testId != null && this.ledger.closedDuring(socket.tuple(), this.testId)) {
+			return Optional.of(new Ownership(OwnershipRule.CLOSED_DURING_TEST, null));
+		}
 		if (this.history.wasOwned(socket.tuple())) {
 			return Optional.of(new Ownership(OwnershipRule.SEEN_BEFORE, null));
 		}
@@ -67,11 +81,26 @@ final class OwnershipAttribution {
 		return mirror != null && of(mirror).isPresent() ? mirror : null;
 	}
 
+	/** What the ledger recorded of the socket; null when it has no record of it. */
+	@Nullable LedgerSocket traced(TcpSocket socket) {
+		return socket.state() == TcpState.LISTEN ? this.ledger.findListener(socket.local())
+				: this.ledger.find(socket.tuple());
+	}
+
 	/**
-	 * Server end when a listener (any process's, or one of ours seen earlier) holds the local
+	 * The end the ledger recorded: how the socket, or else its other end, came to be. Untraced,
+	 * server end when a listener (any process's, or one of ours seen earlier) holds the local
 	 * port; client end when one holds the remote port.
 	 */
 	Finding.Role role(TcpSocket socket) {
+		LedgerSocket traced = traced(socket);
+		if (traced != null) {
+			return traced.role();
+		}
+		LedgerSocket otherEnd = this.ledger.find(socket.tuple().mirror());
+		if (otherEnd != null) {
+			return otherEnd.role() == Finding.Role.CLIENT ? Finding.Role.SERVER : Finding.Role.CLIENT;
+		}
 		if (listens(socket.local())) {
 			return Finding.Role.SERVER;
 		}

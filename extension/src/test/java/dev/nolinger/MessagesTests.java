@@ -55,7 +55,8 @@ class MessagesTests {
 					  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM
 					Hints:
 					  still CLOSE_WAIT after 1500 ms of grace: the peer closed, and this JVM has not called close() on its end.
-					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1500 ms), or close the fixture that holds it before the test ends.""");
+					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1500 ms), or close the fixture that holds it before the test ends.
+					To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""");
 	}
 
 	@Test
@@ -68,7 +69,83 @@ class MessagesTests {
 				"nolinger-baseline.tsv"))
 			.endsWith("""
 					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1500 ms), or close the fixture that holds it before the test ends.
-					Not counted: 1 more socket that the baseline nolinger-baseline.tsv allows this test.""");
+					Not counted: 1 more socket that the baseline nolinger-baseline.tsv allows this test.
+					To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""");
+	}
+
+	@Test
+	void tracedRowsShowFramesAndTheMessageEndsWithTheFirstFix() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		TcpSocket finWait2 = CapturedTables.find(table, TcpState.FIN_WAIT2, 37106, 54309);
+		TcpSocket halfClosed = CapturedTables.find(table, TcpState.FIN_WAIT2, 46192, 59687);
+		LedgerSocket accepted = new LedgerSocket(LedgerSocket.Kind.ACCEPTED, closeWait.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "worker-1", null, 0)); int acceptedLine = line();
+		LedgerSocket connected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int connectedLine = line();
+		connected.close(new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int closedLine = line();
+		LedgerSocket halfCloser = new LedgerSocket(LedgerSocket.Kind.CONNECTED, halfClosed.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int halfLine = line();
+		List<Finding> findings = List.of(
+				new Finding(finWait2, new Ownership(OwnershipRule.MIRROR, closeWait), Finding.Role.CLIENT, closeWait, connected),
+				new Finding(halfClosed, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, halfCloser),
+				new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, finWait2, accepted));
+		String at = "\tat dev.nolinger.MessagesTests.tracedRowsShowFramesAndTheMessageEndsWithTheFirstFix(MessagesTests.java:";
+
+		assertThat(Messages.lingering("LeakyTests.leaks()", List.of(MessagesTests.class.getName()), 0, Duration.ofSeconds(1), findings, 0,
+				"", true))
+			.isEqualTo("""
+					3 sockets lingering after LeakyTests.leaks() (tolerance 0):
+					  FIN_WAIT2   client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket  other end: CLOSE_WAIT, this JVM's
+					    connected on thread "main":
+					%1$s%2$d)
+					    closed on thread "main":
+					%1$s%3$d)
+					  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM    other end: FIN_WAIT2, this JVM's
+					    accepted on thread "worker-1":
+					%1$s%4$d)
+					  FIN_WAIT2   client end  [::1]:46192 -> [::1]:59687          rule 1: inode 3044 is an open fd of this JVM
+					    connected on thread "main":
+					%1$s%5$d)
+					Hints:
+					  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
+					  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
+					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+					Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed, this JVM never closed it). 1 more socket above needs a fix too."""
+				.formatted(at, connectedLine, closedLine, acceptedLine, halfLine));
+		assertThat(Messages.fix(List.of(findings.get(1)), List.of(MessagesTests.class.getName()))).hasValue(
+				"Fix: make the peer [::1]:59687 close its end too; this JVM shut down the output of the client end opened at"
+						+ " MessagesTests.java:" + halfLine + " (FIN_WAIT2: the peer never closed its end).");
+	}
+
+	@Test
+	void tracedRowWithoutARecordSaysSoAndItsFixNamesTheTuple() throws Exception {
+		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309,
+				37106);
+
+		assertThat(Messages.lingering("T.t()", List.of(), 0, Duration.ofSeconds(1),
+				List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null)), 0, "",
+				true))
+			.isEqualTo("""
+					1 socket lingering after T.t() (tolerance 0):
+					  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM
+					    not traced: not opened through the JDK's sockets while the agent ran (such as by Netty's native transports)
+					Hints:
+					  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
+					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+					Fix: close the server end 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed, this JVM never closed it).""");
+	}
+
+	@Test
+	void aListenerLeftOpenIsNamedAsSuchInTheFix() throws Exception {
+		TcpSocket listener = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.LISTEN, 54309, 0);
+		LedgerSocket record = new LedgerSocket(LedgerSocket.Kind.LISTENING, listener.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int line = line();
+
+		assertThat(Messages.fix(List.of(new Finding(listener, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER,
+				null, record)), List.of(MessagesTests.class.getName())))
+			.hasValue("Fix: close the listener opened at MessagesTests.java:" + line
+					+ " (LISTEN: a server socket is still listening; close it when the test ends).");
+	}
+
+	private static int line() {
+		return new Throwable().getStackTrace()[1].getLineNumber();
 	}
 
 	@Test

@@ -43,6 +43,33 @@ public final class BackgroundJvm implements AutoCloseable {
 		return new BackgroundJvm(new ProcessBuilder(command).redirectErrorStream(true).start());
 	}
 
+	/** Sends one line to the child's standard input. */
+	public void send(String line) throws IOException {
+		this.process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+		this.process.getOutputStream().flush();
+	}
+
+	/** Waits, bounded, for the child's next line that starts with {@code prefix}, and returns it. */
+	public String awaitLineStartingWith(String prefix, Duration timeout) throws Exception {
+		CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
+			try {
+				for (String read; (read = this.output.readLine()) != null;) {
+					synchronized (this.lines) {
+						this.lines.add(read);
+					}
+					if (read.startsWith(prefix)) {
+						return read;
+					}
+				}
+				throw new IllegalStateException("child exited before printing '" + prefix + "...': " + this.lines);
+			}
+			catch (IOException e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		return seen.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
 	public long pid() {
 		return this.process.pid();
 	}

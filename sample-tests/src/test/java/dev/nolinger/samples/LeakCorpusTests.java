@@ -440,13 +440,17 @@ class LeakCorpusTests {
 		void leaks() throws IOException {
 			SocketChannel accepted;
 			InetSocketAddress clientEnd;
-			try (ServerSocketChannel listener = IPV4.openServerChannel().bind(new InetSocketAddress(IPV4.address(), 0));
-					SocketChannel client = SocketChannel.open(listener.getLocalAddress())) {
-				accepted = listener.accept();
-				clientEnd = (InetSocketAddress) client.getLocalAddress();
+			StackTraceElement connectedAt;
+			StackTraceElement acceptedAt;
+			try (ServerSocketChannel listener = IPV4.openServerChannel().bind(new InetSocketAddress(IPV4.address(), 0))) {
+				SocketChannel client = SocketChannel.open(listener.getLocalAddress()); connectedAt = SourceLine.here();
+				try (client) {
+					accepted = listener.accept(); acceptedAt = SourceLine.here();
+					clientEnd = (InetSocketAddress) client.getLocalAddress();
+				}
 			}
 			LeakedConnection leak = Leaks.record(new LeakedConnection(SERVER_NEVER_CLOSES, IPV4, clientEnd,
-					(InetSocketAddress) accepted.getLocalAddress(), false), accepted);
+					(InetSocketAddress) accepted.getLocalAddress(), false, connectedAt, acceptedAt), accepted);
 			// The client has closed: its FIN is already here, so this read cannot block.
 			assertThat(accepted.read(ByteBuffer.allocate(1))).as("end of stream").isEqualTo(-1);
 			leak.awaitSettled();
@@ -461,16 +465,19 @@ class LeakCorpusTests {
 		void leaks() throws IOException {
 			SelectorClient client = null;
 			InetSocketAddress serverEnd;
+			StackTraceElement connectedAt;
 			try (SelectorEchoServer server = SelectorEchoServer.start(IPV4)) {
 				serverEnd = server.address();
-				client = SelectorClient.connect(IPV4, serverEnd);
+				client = SelectorClient.connect(IPV4, serverEnd); connectedAt = SourceLine.here();
 				assertThat(client.echo("ping")).isEqualTo("ping");
 			}
 			catch (IOException | RuntimeException | Error e) {
 				Closing.quietly(e, client);
 				throw e;
 			}
-			Leaks.record(new LeakedConnection(CLIENT_NEVER_CLOSES, IPV4, client.localAddress(), serverEnd, false), client)
+			// The server's selector thread accepted its end.
+			Leaks.record(new LeakedConnection(CLIENT_NEVER_CLOSES, IPV4, client.localAddress(), serverEnd, false,
+					connectedAt, null), client)
 				.awaitSettled();
 		}
 	}
@@ -523,9 +530,11 @@ class LeakCorpusTests {
 		void serverStopsUnderPooledConnection() throws IOException {
 			LeakedConnection connection;
 			try (HelloHttpServer server = HelloHttpServer.start(IPV4)) {
-				PooledHttpClient.Fetched fetched = this.client.get(server.uri());
+				PooledHttpClient.Fetched fetched = this.client.get(server.uri()); StackTraceElement fetchedAt = SourceLine.here();
+				// The server's dispatcher thread accepts.
 				connection = Leaks.record(new LeakedConnection(CLIENT_NEVER_CLOSES, IPV4, server.onlyClient(),
-						server.address(), false), fetched.client());
+						server.address(), false, this.client.connectsOnTheCallingThread() ? fetchedAt : null, null),
+						fetched.client());
 				assertThat(fetched.body()).isEqualTo(HelloHttpServer.BODY);
 				assertThat(ProcNetTcp.stateOf(connection.client(), connection.server())).as("the pooled connection")
 					.contains(TcpState.ESTABLISHED);

@@ -9,13 +9,25 @@ import java.util.Arrays;
 import java.util.Optional;
 
 import dev.nolinger.TcpState;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A connection a fixture leaked on purpose: how, where both ends are, and whether its listener
- * is still open, which lets nolinger tell the client end from the server end.
+ * A connection a fixture leaked on purpose: how, where both ends are, whether its listener is
+ * still open, which lets nolinger tell the client end from the server end untraced, and the
+ * fixture's source lines that opened each end.
+ *
+ * @param clientOpenedAt the fixture's frame that opened the client end, captured on that line at
+ *     run time; null when another thread opened it, such as a server's dispatcher
+ * @param serverOpenedAt the same for the server end
  */
 record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress client, InetSocketAddress server,
-		boolean listening) {
+		boolean listening, @Nullable StackTraceElement clientOpenedAt, @Nullable StackTraceElement serverOpenedAt) {
+
+	/** A connection whose ends were opened by the fixture's frame {@code openedAt}, or by threads of its own when null. */
+	LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress client, InetSocketAddress server,
+			boolean listening, @Nullable StackTraceElement openedAt) {
+		this(shape, loopback, client, server, listening, openedAt, openedAt);
+	}
 
 	/** The rows nolinger must print for this connection's two lingering ends. */
 	ExpectedRow[] expectedRows() {
@@ -24,10 +36,12 @@ record LeakedConnection(LeakShape shape, Loopback loopback, InetSocketAddress cl
 		return this.shape.rows(
 				ExpectedRow.openFd(this.shape.clientState(), ExpectedRow.End.CLIENT, clientEnd, serverEnd)
 					.withOtherEnd(this.shape.serverState())
-					.withEndKnown(this.listening),
+					.withEndKnown(this.listening)
+					.openedAt(this.clientOpenedAt),
 				ExpectedRow.openFd(this.shape.serverState(), ExpectedRow.End.SERVER, serverEnd, clientEnd)
 					.withOtherEnd(this.shape.clientState())
-					.withEndKnown(this.listening));
+					.withEndKnown(this.listening)
+					.openedAt(this.serverOpenedAt));
 	}
 
 	/** The one expected row of the end in that state. */

@@ -26,6 +26,8 @@ final class Leaks {
 	private static final List<LeakedConnection> CONNECTIONS = new ArrayList<>();
 	private static final List<InetSocketAddress> LISTENERS = new ArrayList<>();
 
+	private static StackTraceElement listenerOpenedAt;
+
 	private Leaks() {
 	}
 
@@ -62,7 +64,7 @@ final class Leaks {
 		}
 		shape.leave(connection);
 		return record(new LeakedConnection(shape, loopback, connection.clientAddress(), connection.serverAddress(),
-				keepListening));
+				keepListening, SourceLine.callerOf(Leaks.class)));
 	}
 
 	/**
@@ -77,6 +79,7 @@ final class Leaks {
 
 	/** Opens a listening socket and never closes it. */
 	static synchronized ServerSocket listenerLeftOpen(Loopback loopback) throws IOException {
+		listenerOpenedAt = SourceLine.callerOf(Leaks.class);
 		ServerSocket listener = loopback.listen();
 		KEPT.add(listener);
 		LISTENERS.add((InetSocketAddress) listener.getLocalSocketAddress());
@@ -92,6 +95,11 @@ final class Leaks {
 	/** The connections leaked since the last take, one per shape. */
 	static synchronized Map<LeakShape, LeakedConnection> takeByShape() {
 		return takeAll().stream().collect(Collectors.toMap(LeakedConnection::shape, Function.identity()));
+	}
+
+	/** The fixture's frame that called {@link #listenerLeftOpen} last. */
+	static synchronized StackTraceElement listenerOpenedAt() {
+		return listenerOpenedAt;
 	}
 
 	/** The one listener leaked since the last take. */

@@ -156,6 +156,14 @@ enum PooledHttpClient {
 		this.leavesCloseWait = leavesCloseWait;
 	}
 
+	/**
+	 * Whether the client connects on the thread that asks, so the fixture's own line opens its
+	 * end; OkHttp 5 connects on a thread of its own ("OkHttp connect ...").
+	 */
+	boolean connectsOnTheCallingThread() {
+		return this != OKHTTP;
+	}
+
 	/** Whether the client leaves its pooled connection in CLOSE_WAIT once the server has gone. */
 	boolean leavesCloseWait() {
 		return this.leavesCloseWait;

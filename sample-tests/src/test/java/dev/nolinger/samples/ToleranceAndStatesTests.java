@@ -57,7 +57,7 @@ class ToleranceAndStatesTests {
 
 		assertLingering(run.failureOf("leavesListenerOpen"), "ListenCheckedTestCases.leavesListenerOpen()", 0,
 				ExpectedRow.openFd(TcpState.LISTEN, ExpectedRow.End.SERVER, Loopback.IPV4.printed(Leaks.takeOnlyListener()),
-						null));
+						null).openedAt(Leaks.listenerOpenedAt()));
 	}
 
 	@Test

@@ -1,0 +1,121 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the ledger knows of one TCP socket of this JVM: how it came to be, where, and where it
+ * was closed. The stacks are kept as captured and turned into frames only when a message needs
+ * them, so a socket that never lingers costs one stack capture and no frame objects.
+ */
+final class LedgerSocket {
+
+	/** How a socket came to be. */
+	enum Kind {
+
+		/** It connected: the client end. */
+		CONNECTED("connected", "client end"),
+
+		/** A listener accepted it: the server end. */
+		ACCEPTED("accepted", "server end"),
+
+		/** It listens: on the server's side, like the ends it accepts. */
+		LISTENING("listening", "server end");
+
+		private final String verb;
+
+		private final String end;
+
+		Kind(String verb, String end) {
+			this.verb = verb;
+			this.end = end;
+		}
+
+		String verb() {
+			return this.verb;
+		}
+
+		String end() {
+			return this.end;
+		}
+	}
+
+	/** A captured stack, materialized into frames only when read. */
+	static final class Trace extends Throwable {
+
+		private static final long serialVersionUID = 1L;
+
+		Trace() {
+			super(null, null, false, true);
+		}
+	}
+
+	/**
+	 * Where and when an open or a close happened.
+	 *
+	 * @param stack the stack of the thread that did it; null when the GC collected the socket
+	 *     unclosed, so no thread closed it
+	 * @param testId the unique ID of the test that ran on that thread, or else of the only
+	 *     checked test running; null when neither is known
+	 * @param nanos {@link System#nanoTime()} at the time
+	 */
+	record Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos) {
+	}
+
+	private final Kind kind;
+	private final SocketTuple tuple;
+	private final @Nullable Endpoint listener;
+	private final Event opened;
+	private volatile @Nullable Event closed;
+
+	/**
+	 * @param tuple its 4-tuple; for a listener, its local address and a wildcard remote
+	 * @param listener for an accepted socket, the address of the listener that accepted it when
+	 *     the ledger knows it
+	 */
+	LedgerSocket(Kind kind, SocketTuple tuple, @Nullable Endpoint listener, Event opened) {
+		this.kind = kind;
+		this.tuple = tuple;
+		this.listener = listener;
+		this.opened = opened;
+	}
+
+	Kind kind() {
+		return this.kind;
+	}
+
+	SocketTuple tuple() {
+		return this.tuple;
+	}
+
+	@Nullable Endpoint listener() {
+		return this.listener;
+	}
+
+	Event opened() {
+		return this.opened;
+	}
+
+	@Nullable Event closed() {
+		return this.closed;
+	}
+
+	void close(Event event) {
+		this.closed = event;
+	}
+
+	/** The end of the connection this socket is: its kind says, with no guess from listeners. */
+	Finding.Role role() {
+		return switch (this.kind) {
+			case CONNECTED -> Finding.Role.CLIENT;
+			case ACCEPTED, LISTENING -> Finding.Role.SERVER;
+		};
+	}
+
+	@Override
+	public String toString() {
+		return this.kind.verb() + " " + this.tuple + (this.closed == null ? "" : ", closed");
+	}
+}
