@@ -86,8 +86,9 @@ class LedgerCheckTests {
 				    accepted on thread "%5$s" by listener 127.0.0.1:%1$d:
 				\tat %6$s%8$d)
 				Hints:
-				  FIN_WAIT2: this JVM closed (or called shutdownOutput()), and the peer never closed its end.
-				  CLOSE_WAIT: the peer closed, and this JVM never called close() on its end.
+				  still FIN_WAIT2 after 300 ms of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
+				  still CLOSE_WAIT after 300 ms of grace: the peer closed, and this JVM has not called close() on its end.
+				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
 				Fix: close the server end opened at LedgerCheckTests.java:%8$d (CLOSE_WAIT: the client closed, this JVM never closed it)."""
 			.formatted(serverPort, clientPort, inode, pad("rule 2: mirror of this JVM's CLOSE_WAIT socket", inode), thread,
 					fixture, connectedLine, acceptedLine, closedLine, pad("rule 1: inode " + inode + " is an open fd of this JVM", inode)));
@@ -100,7 +101,8 @@ class LedgerCheckTests {
 		Throwable failure = onlyFailure(run(ServerLeakTestCases.class));
 
 		assertThat(failure.getMessage()).endsWith("""
-				  CLOSE_WAIT: the peer closed, and this JVM never called close() on its end.
+				  still CLOSE_WAIT after 300 ms of grace: the peer closed, and this JVM has not called close() on its end.
+				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
 				To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""")
 			.doesNotContain("\tat ");
 		assertThat(failure.getStackTrace()).as("nolinger's and JUnit's frames, which help nobody").isEmpty();
@@ -136,7 +138,8 @@ class LedgerCheckTests {
 				    closed on thread "%3$s":
 				\tat %4$s%6$d)
 				Hints:
-				  FIN_WAIT2: this JVM closed (or called shutdownOutput()), and the peer never closed its end.
+				  still FIN_WAIT2 after 300 ms of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
+				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
 				Fix: make the peer 127.0.0.1:%2$d close its end too; this JVM closed the client end at LedgerCheckTests.java:%6$d (FIN_WAIT2: the peer never closed its end)."""
 			.formatted(clientPort, peerPort, Thread.currentThread().getName(), fixture, connectedLine, closedLine));
 	}

@@ -40,7 +40,8 @@ class MessagesTests {
 				Hints:
 				  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 				  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
-				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.""");
+				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+				To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""");
 	}
 
 	@Test
@@ -156,7 +157,8 @@ class MessagesTests {
 		assertThat(Messages.lingering("T.t()", 0, Duration.ZERO,
 				List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null))))
 			.contains("\n  still CLOSE_WAIT right after the test (no grace): the peer closed,")
-			.endsWith("raise nolinger.grace (now 0 s), or close the fixture that holds it before the test ends.");
+			.contains("raise nolinger.grace (now 0 s), or close the fixture that holds it before the test ends.\n")
+			.endsWith(Messages.UNTRACED);
 		assertThat(Messages.duration(Duration.ofMinutes(2))).isEqualTo("2 min");
 		assertThat(Messages.duration(Duration.ofMillis(250))).isEqualTo("250 ms");
 	}
