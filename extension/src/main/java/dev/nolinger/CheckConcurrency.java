@@ -6,7 +6,6 @@ package dev.nolinger;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
 
 /**
  * Which checks ran at the same time. Every socket a concurrent test opens is this JVM's too, so
@@ -17,11 +16,16 @@ import java.util.function.Predicate;
 final class CheckConcurrency {
 
 	/**
-	 * Hook for the socket ledger: whether a finding is proven the test's own, such as a socket
-	 * opened or accepted on the test's own thread during the test. Until a ledger installs one,
-	 * nothing is proven, and every finding of an overlapped test is reported as not judged.
+	 * Whether the socket ledger proves a finding the test's own although other checked tests ran
+	 * alongside: the agent traced the socket, and it was opened or accepted on the test's own
+	 * thread while the test ran (the extension registers the test on its thread from before the
+	 * test to after it). A socket opened on any other thread, such as a pool or selector thread,
+	 * could be any concurrent test's, so it is not proven.
 	 */
-	static volatile Predicate<Finding> provenOwnByLedger = finding -> false;
+	static boolean provenOwnByLedger(Finding finding, String testId) {
+		LedgerSocket traced = finding.traced();
+		return traced != null && traced.opened().onTestThread() && testId.equals(traced.opened().testId());
+	}
 
 	/** The open windows, each with the unrelated windows it has overlapped so far. */
 	private final Map<String, Set<String>> open = new ConcurrentHashMap<>();

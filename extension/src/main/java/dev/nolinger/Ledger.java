@@ -238,8 +238,10 @@ final class Ledger {
 	}
 
 	private LedgerSocket.Event event() {
-		return new LedgerSocket.Event(new LedgerSocket.Trace(), Thread.currentThread().getName(), currentTest(),
-				this.clock.getAsLong());
+		Thread thread = Thread.currentThread();
+		String own = this.tests.get(thread);
+		return new LedgerSocket.Event(new LedgerSocket.Trace(), thread.getName(), own != null ? own : currentTest(),
+				this.clock.getAsLong(), own != null);
 	}
 
 	/** Sockets the GC collected unclosed count as closed; closed records past the orphan timeout go. */

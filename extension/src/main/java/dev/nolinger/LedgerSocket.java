@@ -60,8 +60,16 @@ final class LedgerSocket {
 	 * @param testId the unique ID of the test that ran on that thread, or else of the only
 	 *     checked test running; null when neither is known
 	 * @param nanos {@link System#nanoTime()} at the time
+	 * @param onTestThread whether {@code testId} is the test that ran on this very thread, not
+	 *     only the one test running at the time: the proof that a socket is a test's own while
+	 *     other tests run in parallel
 	 */
-	record Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos) {
+	record Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos, boolean onTestThread) {
+
+		/** An event on a thread that runs no test. */
+		Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos) {
+			this(stack, thread, testId, nanos, false);
+		}
 	}
 
 	private final Kind kind;

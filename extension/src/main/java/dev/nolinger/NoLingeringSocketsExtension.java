@@ -335,7 +335,9 @@ public final class NoLingeringSocketsExtension
 	 */
 	private static CheckVerdict notJudgedUnlessProven(ExtensionContext context, CheckSettings settings,
 			CheckVerdict verdict, int others) {
-		List<Finding> proven = verdict.findings().stream().filter(CheckConcurrency.provenOwnByLedger).toList();
+		List<Finding> proven = verdict.findings().stream()
+			.filter(finding -> CheckConcurrency.provenOwnByLedger(finding, context.getUniqueId()))
+			.toList();
 		List<Finding> unproven = verdict.findings().stream().filter(f -> !proven.contains(f)).toList();
 		if (!unproven.isEmpty()) {
 			context.publishReportEntry(Messages.notJudgedEntry(unproven, others));

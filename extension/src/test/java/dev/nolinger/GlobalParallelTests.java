@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ import org.junit.platform.testkit.engine.EventType;
 class GlobalParallelTests {
 
 	private static final int RUNS = 20;
+
+	private static final int TRACED_RUNS = 5;
 
 	/** Sockets the leaky fixtures left, closed after each run of the fixture class. */
 	@AfterEach
@@ -119,6 +122,73 @@ class GlobalParallelTests {
 		Files.writeString(Path.of("target", "nolinger-parallel.txt"), figures, StandardCharsets.UTF_8);
 	}
 
+	/**
+	 * Traced, a socket opened or accepted on a test's own thread during the test is proven that
+	 * test's, so a leaky test fails for its own leak even while other checked tests run alongside;
+	 * what other tests left is still only reported, and no clean test fails.
+	 */
+	@Test
+	void tracedEveryLeakyTestFailsForItsOwnSocketsAndNoCleanTestFails() {
+		int overlappedAndCaught = 0;
+		LedgerEvents.startTracing();
+		try {
+			for (int run = 0; run < TRACED_RUNS; run++) {
+				List<Event> events = parallelRun(TracedMixedTestCases.class);
+				LoopbackConnections.closeAll();
+				Map<String, Throwable> failures = new ConcurrentHashMap<>();
+				Map<String, Boolean> notJudged = new ConcurrentHashMap<>();
+				int tests = 0;
+				for (Event event : events) {
+					if (!event.getTestDescriptor().isTest()) {
+						continue;
+					}
+					String id = event.getTestDescriptor().getUniqueId().toString();
+					if (event.getType() == EventType.REPORTING_ENTRY_PUBLISHED
+							&& event.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs().containsKey("nolinger.notJudged")) {
+						notJudged.put(id, true);
+					}
+					else if (event.getType() == EventType.FINISHED) {
+						tests++;
+						event.getPayload(TestExecutionResult.class).orElseThrow().getThrowable()
+							.ifPresent(failure -> failures.put(id, failure));
+					}
+				}
+				assertThat(tests).isEqualTo(30);
+				for (Map.Entry<String, Throwable> failure : failures.entrySet()) {
+					assertThat(failure.getKey()).as("run %d: only leaky tests fail", run).contains(":leaks()]");
+					assertThat(failure.getValue()).isInstanceOf(LingeringSocketsError.class)
+						.hasMessageContaining("CLOSE_WAIT  server end")
+						.hasMessageContaining("accepted on thread")
+						.hasMessageContaining("Fix: close the server end opened at GlobalParallelTests.java:");
+					overlappedAndCaught += notJudged.containsKey(failure.getKey()) ? 1 : 0;
+				}
+				assertThat(failures).as("run %d: every leaky test fails for its own sockets", run).hasSize(5);
+			}
+		}
+		finally {
+			LedgerEvents.stopTracing();
+		}
+		// Every leaky test was caught; those that also reported other tests' sockets as not judged
+		// prove the overlap was real.
+		System.out.printf("nolinger global parallel, traced: runs=%d leaky=%d caught=%d caught-while-overlapped=%d%n",
+				TRACED_RUNS, TRACED_RUNS * 5, TRACED_RUNS * 5, overlappedAndCaught);
+		assertThat(overlappedAndCaught).as("leaky tests that ran alongside others and were still judged").isPositive();
+	}
+
+	private static List<Event> parallelRun(Class<?> fixture) {
+		return EngineTestKit.engine("junit-jupiter")
+			.configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+			.configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+			.configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
+			.configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+			.configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "4")
+			.configurationParameter("nolinger.grace", "100ms")
+			.selectors(selectClass(fixture))
+			.execute()
+			.allEvents()
+			.list();
+	}
+
 	private static final class Outcome {
 
 		Throwable failure;
@@ -137,6 +207,38 @@ class GlobalParallelTests {
 		@RepeatedTest(10)
 		void leaks() {
 			LoopbackConnections.serverNeverCloses();
+		}
+	}
+
+	/**
+	 * Like {@link MixedTestCases}, with each socket reported to the ledger as the agent's hooks
+	 * report it: on the thread that connected, accepted or closed it.
+	 */
+	static class TracedMixedTestCases {
+
+		@RepeatedTest(25)
+		void clean() {
+			LoopbackConnections.Pair pair = traced(LoopbackConnections.connect());
+			for (AutoCloseable end : List.of(pair.client(), pair.accepted(), pair.server())) {
+				LoopbackConnections.close(end);
+				LedgerEvents.closed(end);
+			}
+		}
+
+		@RepeatedTest(5)
+		void leaks() {
+			LoopbackConnections.Pair pair = traced(LoopbackConnections.connect());
+			LoopbackConnections.close(pair.client());
+			LedgerEvents.closed(pair.client());
+		}
+
+		private static LoopbackConnections.Pair traced(LoopbackConnections.Pair pair) {
+			LedgerEvents.listening(pair.server(), (InetSocketAddress) pair.server().getLocalSocketAddress());
+			LedgerEvents.connected(pair.client(), (InetSocketAddress) pair.client().getLocalSocketAddress(),
+					(InetSocketAddress) pair.client().getRemoteSocketAddress());
+			LedgerEvents.accepted(pair.accepted(), (InetSocketAddress) pair.accepted().getLocalSocketAddress(),
+					(InetSocketAddress) pair.accepted().getRemoteSocketAddress());
+			return pair;
 		}
 	}
 }
