@@ -128,20 +128,19 @@ public final class NoLingeringSocketsExtension
 		if (pending == null) {
 			return;
 		}
+		try {
+			judgeClass(context, pending);
+		}
+		finally {
+			concurrency(context).close(context.getUniqueId());
+		}
+	}
+
+	private static void judgeClass(ExtensionContext context, ClassPending pending) throws Exception {
 		CheckConfiguration configuration = configuration(context);
 		Check check = check(context, configuration);
 		CheckSettings settings = pending.settings();
 		String classId = context.getUniqueId();
-		try {
-			judgeClass(context, configuration, check, settings, pending, classId);
-		}
-		finally {
-			concurrency(context).close(classId);
-		}
-	}
-
-	private static void judgeClass(ExtensionContext context, CheckConfiguration configuration, Check check,
-			CheckSettings settings, ClassPending pending, String classId) throws Exception {
 		Set<TcpSocket.Key> accounted = accounted(context);
 		UnaryOperator<List<Finding>> notAccounted = findings -> findings.stream()
 			.filter(f -> !accounted.contains(f.socket().key()))
@@ -233,28 +232,19 @@ public final class NoLingeringSocketsExtension
 			return;
 		}
 		try {
-			judge(context, pending);
+			judgeTest(context, pending);
 		}
 		finally {
+			concurrency(context).close(context.getUniqueId());
 			Ledger.INSTANCE.testFinished();
 		}
 	}
 
-	private static void judge(ExtensionContext context, Pending pending) throws Exception {
+	private static void judgeTest(ExtensionContext context, Pending pending) throws Exception {
 		CheckConfiguration configuration = configuration(context);
 		Check check = check(context, configuration);
 		CheckSettings settings = pending.settings();
 		String testId = context.getUniqueId();
-		try {
-			judgeTest(context, configuration, check, settings, pending, testId);
-		}
-		finally {
-			concurrency(context).close(testId);
-		}
-	}
-
-	private static void judgeTest(ExtensionContext context, CheckConfiguration configuration, Check check,
-			CheckSettings settings, Pending pending, String testId) throws Exception {
 		try {
 			if (configuration.writeBaseline()) {
 				List<Finding> findings = check.findingsToRecord(pending.snapshot(), settings, testId);

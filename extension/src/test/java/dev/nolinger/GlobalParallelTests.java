@@ -54,17 +54,7 @@ class GlobalParallelTests {
 			System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
 			boolean classFailedThisRun = false;
 			int notJudgedThisRun = 0;
-			List<Event> events = EngineTestKit.engine("junit-jupiter")
-				.configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-				.configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
-				.configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
-				.configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
-				.configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "4")
-				.configurationParameter("nolinger.grace", "100ms")
-				.selectors(selectClass(MixedTestCases.class))
-				.execute()
-				.allEvents()
-				.list();
+			List<Event> events = parallelRun(MixedTestCases.class);
 			System.setOut(original);
 			assertThat(printed.toString(StandardCharsets.UTF_8).split("nolinger: parallel execution is on\\.", -1))
 				.as("run %d: said once what is judged and what is not", run).hasSize(2);
