@@ -32,6 +32,18 @@ record Endpoint(long high, long low, int port) {
 		return ipv6Text();
 	}
 
+	// Written out: a record's generated equals and hashCode go through method handles, and the
+	// ledger and the table index hash endpoints on every socket event and every row.
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof Endpoint that && this.high == that.high && this.low == that.low && this.port == that.port;
+	}
+
+	@Override
+	public int hashCode() {
+		return (Long.hashCode(this.high) * 31 + Long.hashCode(this.low)) * 31 + this.port;
+	}
+
 	@Override
 	public String toString() {
 		return isIpv4() ? address() + ":" + this.port : "[" + address() + "]:" + this.port;

@@ -55,7 +55,8 @@ final class Ledger {
 	private final LongSupplier clock;
 
 	private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
-	private final Map<Object, LedgerSocket> open = new HashMap<>();
+	/** Concurrent so that a close looks its socket up without the lock: every close is reported twice. */
+	private final Map<Object, LedgerSocket> open = new ConcurrentHashMap<>();
 	/** The newest connected or accepted socket of each 4-tuple, open or closed. */
 	private final Map<SocketTuple, LedgerSocket> byTuple = new HashMap<>();
 	/** The newest listener on each local address, open or closed. */
@@ -120,10 +121,9 @@ final class Ledger {
 
 	void closed(Object socket) {
 		this.events.incrementAndGet();
-		synchronized (this) {
-			if (!this.open.containsKey(new Probe(socket))) {
-				return;
-			}
+		// close() reports a socket, then its cleaner action does: the second finds no record, lock-free.
+		if (!this.open.containsKey(new Probe(socket))) {
+			return;
 		}
 		// The stack is captured outside the lock; a close racing this one finds the record gone.
 		LedgerSocket.Event event = event();

@@ -12,6 +12,16 @@ record SocketTuple(Endpoint local, Endpoint remote) {
 	}
 
 	@Override
+	public boolean equals(Object other) {
+		return other instanceof SocketTuple that && this.local.equals(that.local) && this.remote.equals(that.remote);
+	}
+
+	@Override
+	public int hashCode() {
+		return this.local.hashCode() * 31 + this.remote.hashCode();
+	}
+
+	@Override
 	public String toString() {
 		return this.local + " -> " + this.remote;
 	}
