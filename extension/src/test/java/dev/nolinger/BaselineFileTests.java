@@ -144,6 +144,9 @@ class BaselineFileTests {
 		BaselinePorts range = new BaselinePorts(32768, 60999);
 
 		assertThat(range.contains(32768)).isTrue();
+		assertThat(range.contains(60999)).isTrue();
+		assertThat(range.contains(32767)).isFalse();
+		assertThat(range.contains(61000)).isFalse();
 		assertThat(range.contains(8080)).isFalse();
 		assertThat(BaselinePorts.read(Path.of("/nonexistent"))).isEqualTo(BaselinePorts.LINUX_DEFAULT);
 		// /proc files report size 0; reading them by size would cut "32768\t60999" short.

@@ -44,6 +44,19 @@ class CheckConfigurationTests {
 				CheckConfiguration.Source.NETLINK, true));
 	}
 
+	@Test
+	void explicitValuesThatEqualTheDefaultsParse() {
+		Map<String, String> parameters = Map.of("nolinger.enabled", "true", "nolinger.tolerance", "0",
+				"nolinger.unsupported", " Skip ", "nolinger.baseline.write", "false", "nolinger.read.always", "false",
+				"nolinger.classes", "true");
+
+		CheckConfiguration configuration = CheckConfiguration.from(k -> Optional.ofNullable(parameters.get(k)));
+
+		assertThat(configuration).isEqualTo(CheckConfiguration.from(key -> Optional.empty()));
+		assertThat(configuration.enabled()).isTrue();
+		assertThat(configuration.tolerance()).isZero();
+	}
+
 	@ParameterizedTest
 	@CsvSource({ "0, PT0S", "500ms, PT0.5S", "1s, PT1S", "2 s, PT2S", "1m, PT1M" })
 	void parsesGrace(String value, Duration expected) {

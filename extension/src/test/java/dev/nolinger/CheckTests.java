@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
@@ -154,6 +155,28 @@ class CheckTests {
 		assertThat(settled.unsettled()).isZero();
 		assertThat(settled.findings()).extracting(f -> f.socket().state())
 			.containsExactlyInAnyOrder(TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT);
+	}
+
+	@Test
+	void timeWaitIsReadOnlyWhenAStateItIsTheOtherEndOfIsChecked() {
+		Set<TcpState> withoutTimeWait = EnumSet.complementOf(EnumSet.of(TcpState.TIME_WAIT));
+		assertThat(Check.observedStates(DEFAULT_STATES)).isEqualTo(withoutTimeWait);
+		assertThat(Check.observedStates(EnumSet.of(TcpState.ESTABLISHED))).isEqualTo(withoutTimeWait);
+		for (TcpState checked : List.of(TcpState.LAST_ACK, TcpState.CLOSING, TcpState.TIME_WAIT)) {
+			assertThat(Check.observedStates(EnumSet.of(checked))).as(checked.name())
+				.isEqualTo(EnumSet.allOf(TcpState.class));
+		}
+	}
+
+	@Test
+	void judgedStatesAreTheCheckedOnesAndThoseThatSettleIntoOne() {
+		assertThat(Check.judgedStates(DEFAULT_STATES))
+			.isEqualTo(EnumSet.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.CLOSE_WAIT));
+		assertThat(Check.judgedStates(EnumSet.of(TcpState.TIME_WAIT)))
+			.isEqualTo(EnumSet.of(TcpState.FIN_WAIT1, TcpState.FIN_WAIT2, TcpState.CLOSING, TcpState.TIME_WAIT));
+		assertThat(Check.judgedStates(EnumSet.of(TcpState.ESTABLISHED)))
+			.isEqualTo(EnumSet.of(TcpState.SYN_SENT, TcpState.SYN_RECV, TcpState.ESTABLISHED));
+		assertThat(Check.judgedStates(EnumSet.of(TcpState.LISTEN))).isEqualTo(EnumSet.of(TcpState.LISTEN));
 	}
 
 	private Check check(String... captures) throws SocketTableException {

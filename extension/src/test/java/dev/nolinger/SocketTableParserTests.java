@@ -94,6 +94,29 @@ class SocketTableParserTests {
 	}
 
 	@Test
+	void decodesLowerCaseHexAndEveryFieldAtItsLimit() throws Exception {
+		String line = "   7: 0a0b0c0d:ffFF 0100007F:0050 01 0000000A:FFFFFFFF 02:0000abcd 0000000f 4294967295 -2147483647 9223372036854775807\n";
+		byte[] data = (HEADER4 + line).getBytes(StandardCharsets.US_ASCII);
+		List<TcpSocket> lines = new ArrayList<>();
+
+		SocketTableParser.parse("tcp", data, data.length, false, lines::add);
+
+		assertThat(lines).singleElement().satisfies(socket -> {
+			assertThat(socket.slot()).isEqualTo(7);
+			assertThat(socket.tuple()).hasToString("13.12.11.10:65535 -> 127.0.0.1:80");
+			assertThat(socket.state()).isEqualTo(TcpState.ESTABLISHED);
+			assertThat(socket.transmitQueue()).isEqualTo(10);
+			assertThat(socket.receiveQueue()).isEqualTo(0xFFFF_FFFFL);
+			assertThat(socket.timerActive()).isEqualTo(2);
+			assertThat(socket.timerExpiresTicks()).isEqualTo(0xabcd);
+			assertThat(socket.retransmits()).isEqualTo(15);
+			assertThat(socket.uid()).isEqualTo(4_294_967_295L);
+			assertThat(socket.unansweredProbes()).isEqualTo(-2_147_483_647L);
+			assertThat(socket.inode()).isEqualTo(Long.MAX_VALUE);
+		});
+	}
+
+	@Test
 	void acceptsHeaderOnlyTable() throws Exception {
 		byte[] data = HEADER4.getBytes(StandardCharsets.US_ASCII);
 		List<TcpSocket> lines = new ArrayList<>();
@@ -112,6 +135,8 @@ class SocketTableParserTests {
 			   0: 0100007F:A5 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3022   | local address port: expected 4 hex digits, found 'A5'
 			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000     x        0 3022 | uid: expected a decimal number, found 'x'
 			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 99999999999999999999 | inode: number too large: '99999999999999999999'
+			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000 4294967296 0 3022 | uid: number too large: '4294967296'
+			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 2147483648 3022 | timeout: number too large: '2147483648'
 			  x0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3022 | sl: expected a decimal number, found 'x0:'
 			""")
 	void rejectsMalformedLineNamingFileAndLine(String line, String problem) {

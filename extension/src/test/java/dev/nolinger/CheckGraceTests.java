@@ -1,0 +1,166 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The grace wait and the two-reads confirmation, on tables captured around real closes and served
+ * in a scripted order: how many reads the wait makes tells where it stopped, whatever the clock did.
+ */
+class CheckGraceTests {
+
+	private static final Set<TcpState> DEFAULT_STATES = CheckConfiguration.DEFAULT_STATES;
+
+	private final Properties history = CapturedTables.properties("history.properties");
+
+	private final Properties settling = CapturedTables.properties("settling.properties");
+
+	/** Reads after the snapshot's. */
+	private int reads = -1;
+
+	@Test
+	void cleanFirstReadIsConfirmedWithoutASecondRead() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-before");
+
+		List<Finding> findings = confirmed(check, Duration.ofSeconds(5), 0);
+
+		assertThat(findings).isEmpty();
+		assertThat(this.reads).isEqualTo(1);
+	}
+
+	@Test
+	void findingsWithinWhatIsAllowedAreConfirmedByOneMoreReadWithoutWaiting() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after");
+
+		List<Finding> findings = confirmed(check, Duration.ofSeconds(5), 2);
+
+		assertThat(findings).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+		assertThat(this.reads).as("the first read and its confirmation, no wait").isEqualTo(2);
+	}
+
+	@Test
+	void withoutGraceFindingsAreConfirmedByOneMoreRead() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after");
+
+		List<Finding> findings = confirmed(check, Duration.ZERO, 0);
+
+		assertThat(findings).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+		assertThat(this.reads).isEqualTo(2);
+	}
+
+	@Test
+	void findingsGoneDuringTheGraceEndTheWaitAtTheFirstCleanRead() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after", "history-before");
+
+		List<Finding> findings = confirmed(check, Duration.ofSeconds(30), 0);
+
+		assertThat(findings).isEmpty();
+		assertThat(this.reads).as("the wait stopped at its first read, long before the grace ended").isEqualTo(2);
+	}
+
+	@Test
+	void findingsThatOutliveTheGraceAreReadUntilItEnds() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after");
+
+		List<Finding> findings = confirmed(check, Duration.ofSeconds(1), 0);
+
+		assertThat(findings).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+		assertThat(this.reads).as("more than one read during the grace").isGreaterThan(2);
+	}
+
+	@Test
+	void graceShorterThanFourPollIntervalsPollsAQuarterOfIt() throws Exception {
+		// A poll interval longer than the grace is an error in Awaitility, so this pins the interval's choice.
+		Scripted check = scripted(historyInodes(), "history-before", "history-after");
+
+		List<Finding> findings = confirmed(check, Duration.ofMillis(40), 0);
+
+		assertThat(findings).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+	}
+
+	@Test
+	void socketStillSettlingKeepsTheWaitGoingAndCountsOnlyOnceItSettled() throws Exception {
+		// capture-settling.py: the client's FIN_WAIT1 (ours as the mirror of our server end), then FIN_WAIT2.
+		Scripted check = scripted(Set.of(id(this.settling, "server.inode"), id(this.settling, "listener.inode")),
+				"history-before", "settling-closing", "settling-closing", "settling-settled");
+
+		List<Finding> findings = confirmed(check, Duration.ofSeconds(30), 2);
+
+		assertThat(findings)
+			.as("the FIN_WAIT2 was seen settling into it the read before; the new CLOSE_WAIT only once")
+			.singleElement()
+			.satisfies(f -> assertThat(f.socket().state()).isEqualTo(TcpState.FIN_WAIT2));
+		assertThat(this.reads).as("the first read, one still settling, one settled within what is allowed").isEqualTo(3);
+	}
+
+	@Test
+	void failedReadEndsTheWaitAndIsThrown() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after", "fail");
+
+		assertThatThrownBy(() -> confirmed(check, Duration.ofSeconds(30), 0)).isInstanceOf(SocketTableException.class)
+			.hasMessage("scripted failure");
+		assertThat(this.reads).as("the wait stopped at the failed read").isEqualTo(2);
+	}
+
+	private List<Finding> confirmed(Scripted scripted, Duration grace, int allowed) throws SocketTableException {
+		CheckSnapshot snapshot = scripted.check().snapshot(DEFAULT_STATES);
+		return CheckGrace.confirmedFindings(scripted.check(), snapshot, new CheckSettings(DEFAULT_STATES, allowed, grace),
+				List::size, allowed, "CheckGraceTests");
+	}
+
+	private record Scripted(Check check) {
+	}
+
+	/** Serves the captures in order, the last one again and again; "fail" makes that read fail. */
+	private Scripted scripted(Set<Long> inodes, String... captures) {
+		Deque<String> queue = new ArrayDeque<>(List.of(captures));
+		SocketTableSource source = new SocketTableSource() {
+			@Override
+			public boolean isAvailable() {
+				return true;
+			}
+
+			@Override
+			public String describe() {
+				return "scripted captures";
+			}
+
+			@Override
+			public SocketTable read(Set<TcpState> states) throws SocketTableException {
+				CheckGraceTests.this.reads++;
+				String capture = queue.size() > 1 ? queue.poll() : queue.peek();
+				if (capture.equals("fail")) {
+					throw new SocketTableException("scripted failure");
+				}
+				SocketTable table = CapturedTables.table(capture);
+				return SocketTable.of(table.sockets().stream().filter(s -> states.contains(s.state())).toList());
+			}
+		};
+		return new Scripted(new Check(source, () -> inodes, CheckSocketActivity.UNTRACED, true));
+	}
+
+	private Set<Long> historyInodes() {
+		return Set.of(id(this.history, "b.listener.inode"), id(this.history, "b.server.inode"),
+				id(this.history, "b.client.inode"));
+	}
+
+	private static long id(Properties properties, String key) {
+		return Long.parseLong(properties.getProperty(key));
+	}
+}
