@@ -5,8 +5,7 @@ package dev.nolinger.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectIteration;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 
 import java.io.IOException;
 import java.lang.reflect.Modifier;
@@ -114,7 +113,8 @@ class FastPathDifferentialTests {
 		Map<String, String> configuration = new HashMap<>();
 		configuration.put(NoLingeringSocketsExtension.GRACE_KEY, "100ms");
 		configuration.put(NoLingeringSocketsExtension.READ_ALWAYS_KEY, String.valueOf(readAlways));
-		configuration.put(ClassOrderer.DEFAULT_ORDER_PROPERTY_NAME, ClassOrderer.OrderAnnotation.class.getName());
+		// ClassOrderer.DEFAULT_ORDER_PROPERTY_NAME, spelled out: the constant is newer than JUnit 5.8, the oldest supported.
+		configuration.put("junit.jupiter.testclass.order.default", ClassOrderer.OrderAnnotation.class.getName());
 		Logger logger = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
 		Level level = logger.getLevel();
 		Handler handler = new Handler() {
@@ -174,8 +174,9 @@ class FastPathDifferentialTests {
 					// An iteration of a @Nested class's template cannot be selected: run them all.
 					return List.of(selectClass(fixture));
 				}
-				selectors.add(selectIteration(selectMethod(declaring, method.getMethodName(), method.getMethodParameterTypes()),
-						IntStream.range(0, REPETITIONS_KEPT).toArray()));
+				// By unique ID rather than selectIteration, which is newer than JUnit 5.8, the oldest supported.
+				IntStream.rangeClosed(1, REPETITIONS_KEPT)
+					.forEach(n -> selectors.add(selectUniqueId(identifier.getUniqueIdObject().append("test-template-invocation", "#" + n))));
 			}
 			pending.addAll(plan.getChildren(identifier));
 		}
