@@ -8,6 +8,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.lang.ref.Reference;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,9 +136,10 @@ enum PooledHttpClient {
 			try {
 				HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Loopback.IO_TIMEOUT).build(),
 						HttpResponse.BodyHandlers.ofString());
-				// Java 17's HttpClient has no close(); its pool dies with it.
-				return new Fetched(response.body(), () -> {
-				});
+				// Java 17's HttpClient has no close(); its pool dies with it. Once nothing holds the
+				// client, a collection shuts its selector down and closes the pooled connection, so
+				// the owner keeps it reachable for as long as the fixture keeps the owner.
+				return new Fetched(response.body(), () -> Reference.reachabilityFence(client));
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
