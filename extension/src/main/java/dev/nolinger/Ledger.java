@@ -107,8 +107,8 @@ final class Ledger {
 			LedgerSocket record = new LedgerSocket(kind, tuple, listener, event);
 			LedgerSocket replaced = this.open.put(new Key(socket, this.collected), record);
 			if (replaced != null) {
-				// The same object reported open twice: the newer report describes it.
-				this.closed.remove(replaced);
+				// The same object reported open twice: the newer report describes it, under its own tuple only.
+				unlink(replaced);
 			}
 			if (kind == LedgerSocket.Kind.LISTENING) {
 				this.listeners.put(local, record);

@@ -16,29 +16,22 @@ final class LedgerSocket {
 	enum Kind {
 
 		/** It connected: the client end. */
-		CONNECTED("connected", "client end"),
+		CONNECTED("connected"),
 
 		/** A listener accepted it: the server end. */
-		ACCEPTED("accepted", "server end"),
+		ACCEPTED("accepted"),
 
 		/** It listens: on the server's side, like the ends it accepts. */
-		LISTENING("listening", "server end");
+		LISTENING("listening");
 
 		private final String verb;
 
-		private final String end;
-
-		Kind(String verb, String end) {
+		Kind(String verb) {
 			this.verb = verb;
-			this.end = end;
 		}
 
 		String verb() {
 			return this.verb;
-		}
-
-		String end() {
-			return this.end;
 		}
 	}
 

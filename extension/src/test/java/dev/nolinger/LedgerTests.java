@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.Reference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -135,6 +136,8 @@ class LedgerTests {
 
 		ledger.forgetAbsent(Set.of(), 5);
 		assertThat(ledger.size()).as("closed after the read began").isEqualTo(1);
+		ledger.forgetAbsent(Set.of(), 10);
+		assertThat(ledger.size()).as("closed the instant the read began").isEqualTo(1);
 		ledger.forgetAbsent(Set.of(tuple(pair.client())), 20);
 		assertThat(ledger.size()).as("still in the table").isEqualTo(1);
 		ledger.forgetAbsent(Set.of(), 20);
@@ -159,6 +162,144 @@ class LedgerTests {
 
 		assertThat(ledger.size()).as("the open socket stays, the closed one is past the timeout").isEqualTo(1);
 		assertThat(ledger.find(tuple(pair.accepted()))).isNotNull();
+		assertThat(ledger.find(tuple(pair.client()))).isNull();
+	}
+
+	@Test
+	void everyOpenAndCloseDropsTheClosedRecordsPastTheOrphanTimeout() {
+		AtomicLong now = new AtomicLong();
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), now::get);
+		Object first = new Object();
+		Object second = new Object();
+		Object third = new Object();
+		ledger.opened(first, LedgerSocket.Kind.CONNECTED, address(40_001), address(8080));
+		ledger.opened(second, LedgerSocket.Kind.CONNECTED, address(40_002), address(8080));
+		ledger.closed(first);
+
+		now.set(Duration.ofSeconds(70).toNanos());
+		ledger.closed(second);
+		assertThat(ledger.size()).as("a close drops what closed one timeout ago").isEqualTo(1);
+		assertThat(ledger.find(tuple(40_001, 8080))).isNull();
+
+		now.set(Duration.ofSeconds(140).toNanos());
+		ledger.opened(third, LedgerSocket.Kind.CONNECTED, address(40_003), address(8080));
+		assertThat(ledger.size()).as("so does an open").isEqualTo(1);
+		assertThat(ledger.find(tuple(40_002, 8080))).isNull();
+		assertThat(ledger.find(tuple(40_003, 8080))).isNotNull();
+		Reference.reachabilityFence(third);
+	}
+
+	@Test
+	void listsTheConnectionsClosedDuringATestButNotItsListenersNorOthersClosesNorOpenSockets() {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		Object client = new Object();
+		Object accepted = new Object();
+		Object listener = new Object();
+		Object open = new Object();
+		ledger.testStarted("[test:one]");
+		ledger.opened(listener, LedgerSocket.Kind.LISTENING, address(8080), null);
+		ledger.opened(client, LedgerSocket.Kind.CONNECTED, address(40_001), address(9090));
+		ledger.opened(accepted, LedgerSocket.Kind.ACCEPTED, address(8080), address(40_002));
+		ledger.opened(open, LedgerSocket.Kind.CONNECTED, address(40_003), address(9090));
+		ledger.closed(client);
+		ledger.closed(listener);
+		ledger.testFinished();
+		ledger.testStarted("[test:two]");
+		ledger.closed(accepted);
+		ledger.testFinished();
+
+		assertThat(ledger.closedDuring("[test:one]")).containsExactly(tuple(40_001, 9090));
+		assertThat(ledger.closedDuring("[test:two]")).containsExactly(tuple(8080, 40_002));
+		assertThat(ledger.closedDuring("[test:three]")).isEmpty();
+		Reference.reachabilityFence(open);
+	}
+
+	@Test
+	void anOpenOnAPoolThreadIsTheRunningTestsButNotOnTheTestsOwnThread() throws Exception {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		Object own = new Object();
+		Object pooled = new Object();
+		ledger.testStarted("[test:one]");
+		ledger.opened(own, LedgerSocket.Kind.CONNECTED, address(40_001), address(8080));
+		String pool = onAnotherThread(() -> {
+			ledger.opened(pooled, LedgerSocket.Kind.CONNECTED, address(40_002), address(8080));
+			return Thread.currentThread().getName();
+		});
+		ledger.testFinished();
+
+		assertThat(ledger.find(tuple(40_001, 8080)).opened()).satisfies(opened -> {
+			assertThat(opened.testId()).isEqualTo("[test:one]");
+			assertThat(opened.onTestThread()).isTrue();
+			assertThat(opened.thread()).isEqualTo(Thread.currentThread().getName());
+		});
+		assertThat(ledger.find(tuple(40_002, 8080)).opened()).satisfies(opened -> {
+			assertThat(opened.testId()).as("the only test running").isEqualTo("[test:one]");
+			assertThat(opened.onTestThread()).isFalse();
+			assertThat(opened.thread()).isEqualTo(pool);
+		});
+		Reference.reachabilityFence(own);
+		Reference.reachabilityFence(pooled);
+	}
+
+	@Test
+	void countsEveryOpenAndCloseItIsToldOfRecordedOrNot() {
+		Ledger ledger = new Ledger(1, Duration.ofSeconds(70), System::nanoTime);
+		Object first = new Object();
+		Object second = new Object();
+		assertThat(ledger.openedOrClosed()).isZero();
+		ledger.opened(first, LedgerSocket.Kind.CONNECTED, address(40_001), address(8080));
+		assertThat(ledger.openedOrClosed()).isEqualTo(1);
+		ledger.opened(second, LedgerSocket.Kind.CONNECTED, address(40_002), address(8080));
+		assertThat(ledger.unrecorded()).as("full of open sockets").isEqualTo(1);
+		assertThat(ledger.openedOrClosed()).isEqualTo(2);
+		ledger.closed(first);
+		assertThat(ledger.openedOrClosed()).isEqualTo(3);
+		Reference.reachabilityFence(second);
+	}
+
+	@Test
+	void aListenersRemoteIsTheWildcardOfItsFamilyAsTheTableListsIt() throws Exception {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		Object v4 = new Object();
+		Object v6 = new Object();
+		InetSocketAddress v4Address = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 8080);
+		InetSocketAddress v6Address = new InetSocketAddress(InetAddress.getByName("::1"), 8080);
+		ledger.opened(v4, LedgerSocket.Kind.LISTENING, v4Address, null);
+		ledger.opened(v6, LedgerSocket.Kind.LISTENING, v6Address, null);
+
+		assertThat(ledger.findListener(Ledger.endpoint(v4Address)).tuple())
+			.isEqualTo(new SocketTuple(Ledger.endpoint(v4Address), Endpoint.ipv4(0, 0)));
+		assertThat(ledger.findListener(Ledger.endpoint(v6Address)).tuple())
+			.isEqualTo(new SocketTuple(Ledger.endpoint(v6Address), new Endpoint(0, 0, 0)));
+		assertThat(ledger.findListener(Ledger.endpoint(v4Address)).tuple()).hasToString("127.0.0.1:8080 -> 0.0.0.0:0");
+		Reference.reachabilityFence(v4);
+		Reference.reachabilityFence(v6);
+	}
+
+	@Test
+	void readsEveryByteOfAnAddressInTheOrderTheTablePrintsIt() throws Exception {
+		assertThat(Ledger.endpoint(new InetSocketAddress(InetAddress.getByName("2001:db8:1234:5678:9abc:def0:fedc:ba98"), 443)))
+			.isEqualTo(new Endpoint(0x20010db812345678L, 0x9abcdef0fedcba98L, 443));
+		assertThat(Ledger.endpoint(new InetSocketAddress(InetAddress.getByName("192.168.1.2"), 80)))
+			.isEqualTo(Endpoint.ipv4(0xc0a80102, 80))
+			.hasToString("192.168.1.2:80");
+		assertThat(Ledger.endpoint(InetSocketAddress.createUnresolved("example.com", 80))).as("no address").isNull();
+	}
+
+	@Test
+	void theSameSocketReportedOpenTwiceIsDescribedByTheNewerReportOnly() {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		Object socket = new Object();
+		ledger.opened(socket, LedgerSocket.Kind.CONNECTED, address(40_001), address(8080));
+		ledger.opened(socket, LedgerSocket.Kind.CONNECTED, address(40_002), address(8080));
+
+		assertThat(ledger.size()).isEqualTo(1);
+		assertThat(ledger.find(tuple(40_001, 8080))).isNull();
+		assertThat(ledger.find(tuple(40_002, 8080))).hasToString("connected 127.0.0.1:40002 -> 127.0.0.1:8080");
+
+		ledger.closed(socket);
+		assertThat(ledger.size()).isEqualTo(1);
+		assertThat(ledger.find(tuple(40_002, 8080))).hasToString("connected 127.0.0.1:40002 -> 127.0.0.1:8080, closed");
 	}
 
 	@Test
@@ -291,6 +432,14 @@ class LedgerTests {
 
 	private static Endpoint port(int port) {
 		return Ledger.endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+	}
+
+	private static InetSocketAddress address(int port) {
+		return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+	}
+
+	private static SocketTuple tuple(int localPort, int remotePort) {
+		return new SocketTuple(port(localPort), port(remotePort));
 	}
 
 	private static <T> T onAnotherThread(java.util.concurrent.Callable<T> task) throws Exception {

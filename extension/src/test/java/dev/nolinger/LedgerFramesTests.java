@@ -1,0 +1,137 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which frames of a recorded stack a message shows, on stacks built frame by frame: the shapes
+ * real stacks take (the ledger's own frames innermost, the JDK's socket code, the user's code,
+ * the test, the test framework) at the edges of each rule.
+ */
+class LedgerFramesTests {
+
+	private static final List<String> TEST = List.of("com.example.FooTest");
+
+	private static final StackTraceElement LEDGER = frame("dev.nolinger.Ledger", "opened");
+
+	private static final StackTraceElement EVENTS = frame("dev.nolinger.LedgerEvents", "connected");
+
+	private static final StackTraceElement BRIDGE = frame("dev.nolinger.LedgerBridge$1", "socketConnected");
+
+	private static final StackTraceElement SOCKET = frame("java.net.Socket", "connect");
+
+	private static final StackTraceElement SUN = frame("sun.nio.ch.NioSocketImpl", "connect");
+
+	private static final StackTraceElement JUNIT = frame("org.junit.platform.engine.Runner", "run");
+
+	@Test
+	void showsTheFirstFourUsefulFramesThenAGapThenTheTestsOwnFrame() {
+		StackTraceElement[] stack = { LEDGER, EVENTS, SOCKET, user(1), user(2), user(3), user(4), user(5),
+				frame("com.example.FooTest$1", "run"), frame("com.example.FooTest", "leaks"), JUNIT };
+
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), user(2), user(3), user(4), null,
+				frame("com.example.FooTest$1", "run"));
+	}
+
+	@Test
+	void theTestsOwnFrameRightAfterTheKeptOnesFollowsWithoutAGap() {
+		StackTraceElement[] stack = { EVENTS, SOCKET, user(1), user(2), user(3), user(4), frame("com.example.FooTest", "leaks"),
+				JUNIT };
+
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), user(2), user(3), user(4),
+				frame("com.example.FooTest", "leaks"));
+	}
+
+	@Test
+	void theTestsOwnFrameAmongTheKeptOnesIsShownOnceAndTheFrameworkIsCutOff() {
+		StackTraceElement[] stack = { EVENTS, SOCKET, user(1), frame("com.example.FooTest", "leaks"), JUNIT, JUNIT };
+
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), frame("com.example.FooTest", "leaks"));
+	}
+
+	@Test
+	void aClassWhoseNameOnlyStartsWithTheTestsIsNotItsOwn() {
+		StackTraceElement helper = frame("com.example.FooTestSupport", "open");
+		StackTraceElement[] stack = { EVENTS, SOCKET, helper, user(1), user(2), user(3), user(4), user(5), JUNIT };
+
+		assertThat(LedgerFrames.shown(stack, TEST)).as("no own frame: the first four, and no cut")
+			.containsExactly(helper, user(1), user(2), user(3));
+		assertThat(LedgerFrames.anchor(stack, TEST)).as("no own frame: the innermost useful one").isEqualTo(helper);
+	}
+
+	@Test
+	void aThreadThatRunsOnlyJdkCodeShowsTheJdksFramesWithoutNolingers() {
+		StackTraceElement[] stack = { LEDGER, EVENTS, BRIDGE, SOCKET, SUN };
+
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(SOCKET, SUN);
+		assertThat(LedgerFrames.anchor(stack, TEST)).isEqualTo(SOCKET);
+		assertThat(LedgerFrames.forError(stack)).containsExactly(SOCKET, SUN);
+	}
+
+	@Test
+	void theAnchorIsTheInnermostFrameOfTheTestsOwnClassesElseTheInnermostUsefulOne() {
+		StackTraceElement outer = frame("com.example.OuterTest", "leaks");
+		StackTraceElement[] stack = { EVENTS, SOCKET, user(1), frame("com.example.OuterTest$Inner", "lambda$leaks$0"), outer, JUNIT };
+
+		assertThat(LedgerFrames.anchor(stack, List.of("com.example.OuterTest$Inner", "com.example.OuterTest")))
+			.isEqualTo(frame("com.example.OuterTest$Inner", "lambda$leaks$0"));
+		assertThat(LedgerFrames.anchor(stack, List.of())).isEqualTo(user(1));
+		assertThat(LedgerFrames.anchor(new StackTraceElement[0], TEST)).as("an empty stack").isNull();
+		assertThat(LedgerFrames.shown(new StackTraceElement[0], TEST)).isEmpty();
+	}
+
+	@Test
+	void theErrorsStackStartsAtTheFirstFrameOutsideTheJdkAndNolinger() {
+		StackTraceElement[] stack = { LEDGER, EVENTS, SOCKET, SUN, user(1), SOCKET, frame("com.example.FooTest", "leaks"), JUNIT };
+
+		assertThat(LedgerFrames.forError(stack)).containsExactly(Arrays.copyOfRange(stack, 4, stack.length));
+	}
+
+	@Test
+	void jdkAndNolingerFramesAreToldApartByExactNamesAndPackages() {
+		assertThat(LedgerFrames.isJdk(SOCKET)).isTrue();
+		assertThat(LedgerFrames.isJdk(frame("javax.net.ssl.SSLSocket", "x"))).isTrue();
+		assertThat(LedgerFrames.isJdk(frame("jdk.internal.net.http.HttpClientImpl", "x"))).isTrue();
+		assertThat(LedgerFrames.isJdk(frame("com.sun.net.httpserver.HttpServer", "x"))).isTrue();
+		assertThat(LedgerFrames.isJdk(frame("javaxx.Foo", "x"))).isFalse();
+		assertThat(LedgerFrames.isJdk(frame("com.example.Sun", "x"))).isFalse();
+
+		assertThat(LedgerFrames.isNolinger(LEDGER)).isTrue();
+		assertThat(LedgerFrames.isNolinger(BRIDGE)).as("a class nested in one").isTrue();
+		assertThat(LedgerFrames.isNolinger(frame("dev.nolinger.LedgerTests", "x"))).as("a user's class in the package").isFalse();
+		assertThat(LedgerFrames.isNolinger(frame("dev.nolinger.Check", "x"))).isFalse();
+	}
+
+	@Test
+	void framesReadAsStackTracesPrintThem() {
+		assertThat(LedgerFrames.text(new StackTraceElement("a.B", "m", "B.java", 12))).isEqualTo("a.B.m(B.java:12)");
+		assertThat(LedgerFrames.text(new StackTraceElement("a.B", "m", "B.java", 0))).isEqualTo("a.B.m(B.java:0)");
+		assertThat(LedgerFrames.text(new StackTraceElement("a.B", "m", "B.java", -1))).isEqualTo("a.B.m(B.java)");
+		assertThat(LedgerFrames.text(new StackTraceElement("a.B", "m", null, 12))).isEqualTo("a.B.m(Unknown Source)");
+		assertThat(LedgerFrames.text(new StackTraceElement("a.B", "m", "B.java", -2))).isEqualTo("a.B.m(Native Method)");
+		for (StackTraceElement frame : new StackTraceElement[] { new StackTraceElement("a.B", "m", "B.java", 0),
+				new StackTraceElement("a.B", "m", "B.java", -1), new StackTraceElement("a.B", "m", null, 3) }) {
+			assertThat(LedgerFrames.text(frame)).as("as the JDK prints it").isEqualTo(frame.toString());
+		}
+
+		assertThat(LedgerFrames.fileAndLine(new StackTraceElement("a.B", "m", "B.java", 12))).isEqualTo("B.java:12");
+		assertThat(LedgerFrames.fileAndLine(new StackTraceElement("a.B", "m", "B.java", 0))).isEqualTo("B.java:0");
+		assertThat(LedgerFrames.fileAndLine(new StackTraceElement("a.B", "m", "B.java", -1))).isEqualTo("B.java");
+		assertThat(LedgerFrames.fileAndLine(new StackTraceElement("a.B", "m", null, 7))).isEqualTo("a.B:7");
+	}
+
+	private static StackTraceElement user(int n) {
+		return frame("com.example.Client" + n, "call");
+	}
+
+	private static StackTraceElement frame(String className, String method) {
+		return new StackTraceElement(className, method, className.substring(className.lastIndexOf('.') + 1) + ".java", 10);
+	}
+}
