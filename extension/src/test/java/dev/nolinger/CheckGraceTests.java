@@ -118,6 +118,34 @@ class CheckGraceTests {
 		assertThat(this.reads).as("the wait stopped at the failed read").isEqualTo(2);
 	}
 
+	@Test
+	void aVerdictWaitsOutTheGraceForFindingsTheBaselineDoesNotExcuse() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after", "history-after", "history-before");
+		CheckSnapshot snapshot = check.check().snapshot(DEFAULT_STATES);
+
+		CheckVerdict verdict = check.check().judge(snapshot, new CheckSettings(DEFAULT_STATES, 0, Duration.ofSeconds(30)),
+				findings -> findings, "CheckGraceTests");
+
+		assertThat(verdict.findings()).as("closed during the grace").isEmpty();
+		assertThat(verdict.failed()).isFalse();
+		assertThat(this.reads).as("the first read, one still lingering, the clean one").isEqualTo(3);
+	}
+
+	@Test
+	void aVerdictDoesNotWaitForFindingsTheBaselineExcusesAndReportsThemWithoutFailing() throws Exception {
+		Scripted check = scripted(historyInodes(), "history-before", "history-after");
+		CheckSnapshot snapshot = check.check().snapshot(DEFAULT_STATES);
+
+		CheckVerdict verdict = check.check().judge(snapshot, new CheckSettings(DEFAULT_STATES, 0, Duration.ofSeconds(30)),
+				findings -> List.of(), "CheckGraceTests");
+
+		assertThat(verdict.findings()).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+		assertThat(verdict.beyond()).isEmpty();
+		assertThat(verdict.failed()).isFalse();
+		assertThat(this.reads).as("confirmed by one more read, with no wait").isEqualTo(2);
+	}
+
 	private List<Finding> confirmed(Scripted scripted, Duration grace, int allowed) throws SocketTableException {
 		CheckSnapshot snapshot = scripted.check().snapshot(DEFAULT_STATES);
 		return CheckGrace.confirmedFindings(scripted.check(), snapshot, new CheckSettings(DEFAULT_STATES, allowed, grace),

@@ -117,6 +117,32 @@ class SocketTableParserTests {
 	}
 
 	@Test
+	void decodesEveryWordOfAnIpv6AddressAndTheNarrowestFieldsAndKeepsOnlyTheWantedStates() throws Exception {
+		// 2001:db8:1234:5678:9abc:def0:fedc:ba98, each 32-bit word printed in the host's (little-endian) order
+		String closing = "   3: B80D012078563412F0DEBC9A98BADCFE:01BB 00000000000000000000000001000000:A537 0B A:FF 0:0 1 1000 3 77";
+		String listener = "   4: 00000000000000000000000000000000:01BB 00000000000000000000000000000000:0000 0A 0:0 0:0 0 1000 0 78";
+		byte[] data = (HEADER4 + closing + "\n  \n" + listener).getBytes(StandardCharsets.US_ASCII);
+		List<TcpSocket> lines = new ArrayList<>();
+
+		SocketTableParser.parse("tcp6", data, data.length, true, 1 << TcpState.CLOSING.code(), lines::add);
+
+		assertThat(lines).as("a blank line is skipped, the listener is not wanted").singleElement().satisfies(socket -> {
+			assertThat(socket.local()).isEqualTo(new Endpoint(0x20010db812345678L, 0x9abcdef0fedcba98L, 443));
+			assertThat(socket.tuple()).hasToString("[2001:db8:1234:5678:9abc:def0:fedc:ba98]:443 -> [::1]:42295");
+			assertThat(socket.state()).isEqualTo(TcpState.CLOSING);
+			assertThat(socket.transmitQueue()).isEqualTo(10);
+			assertThat(socket.receiveQueue()).isEqualTo(0xFF);
+			assertThat(socket.retransmits()).isEqualTo(1);
+			assertThat(socket.unansweredProbes()).isEqualTo(3);
+			assertThat(socket.inode()).isEqualTo(77);
+		});
+
+		List<TcpSocket> all = new ArrayList<>();
+		SocketTableParser.parse("tcp6", data, data.length, true, all::add);
+		assertThat(all).as("the last line has no newline").extracting(TcpSocket::inode).containsExactly(77L, 78L);
+	}
+
+	@Test
 	void acceptsHeaderOnlyTable() throws Exception {
 		byte[] data = HEADER4.getBytes(StandardCharsets.US_ASCII);
 		List<TcpSocket> lines = new ArrayList<>();
@@ -138,6 +164,11 @@ class SocketTableParserTests {
 			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000 4294967296 0 3022 | uid: number too large: '4294967296'
 			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 2147483648 3022 | timeout: number too large: '2147483648'
 			  x0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3022 | sl: expected a decimal number, found 'x0:'
+			   0: 0100007F:A537 00000000:0000 0A0 00000000:00000000 00:00000000 00000000    0        0 3022 | st: expected 2 hex digits, found '0A0'
+			   0: 0100007F:A5370 00000000:0000 0A 00000000:00000000 00:00000000 00000000    0        0 3022 | local address port: expected 4 hex digits, found 'A5370'
+			   0: 0100007F:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000x       0 3022 | uid: expected a decimal number, found '1000x'
+			   0: zz:A537 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3022 | local address: expected 8 hex digits before ':', found 'z'
+			   0                                                                                              | sl: expected ':', found 'end of line'
 			""")
 	void rejectsMalformedLineNamingFileAndLine(String line, String problem) {
 		byte[] data = (HEADER4 + line.strip() + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -164,6 +195,9 @@ class SocketTableParserTests {
 		})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
 		assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", new byte[0], 0, false, s -> {
 		})).hasMessage("/proc/net/tcp is empty; expected at least its header line");
+		byte[] shortHeader = "s\n".getBytes(StandardCharsets.US_ASCII);
+		assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", shortHeader, shortHeader.length, false, s -> {
+		})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
 	}
 
 	@Test
