@@ -188,16 +188,34 @@ class SocketTableParserTests {
 	}
 
 	@Test
-	void rejectsMissingHeaderAndEmptyFile() {
+	void rejectsAMissingOrCutHeaderAndAnEmptyFileButTakesAHeaderOfJustSl() throws Exception {
 		byte[] noHeader = "   0: 0100007F:A537 00000000:0000 0A\n".getBytes(StandardCharsets.US_ASCII);
 
 		assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", noHeader, noHeader.length, false, s -> {
 		})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
 		assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", new byte[0], 0, false, s -> {
 		})).hasMessage("/proc/net/tcp is empty; expected at least its header line");
-		byte[] shortHeader = "s\n".getBytes(StandardCharsets.US_ASCII);
-		assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", shortHeader, shortHeader.length, false, s -> {
-		})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
+		for (String header : new String[] { "s\n", "s" }) {
+			byte[] shortHeader = header.getBytes(StandardCharsets.US_ASCII);
+			assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", shortHeader, shortHeader.length, false, s -> {
+			})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
+		}
+		byte[] justSl = "sl".getBytes(StandardCharsets.US_ASCII);
+		List<TcpSocket> none = new ArrayList<>();
+		SocketTableParser.parse("/proc/net/tcp", justSl, justSl.length, false, none::add);
+		assertThat(none).as("a header of just 'sl' is a header").isEmpty();
+	}
+
+	@Test
+	void quotesALineOfUpTo160CharactersWholeAndCutsALongerOne() {
+		String bad = "   0: 0100007F:A537 00000000:0000 0C 00000000:00000000 00:00000000 00000000     0        0 3022 ";
+		String exact = bad + "x".repeat(160 - bad.length());
+		for (String line : new String[] { exact, exact + "y" }) {
+			byte[] data = (HEADER4 + line + "\n").getBytes(StandardCharsets.US_ASCII);
+			assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", data, data.length, false, s -> {
+			})).hasMessage("/proc/net/tcp line 2: unknown state 0C in column st" + System.lineSeparator() + "  the line: "
+					+ exact.strip() + (line.length() > 160 ? "..." : ""));
+		}
 	}
 
 	@Test
