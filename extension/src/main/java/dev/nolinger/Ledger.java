@@ -115,6 +115,12 @@ final class Ledger {
 			}
 			else {
 				this.byTuple.put(tuple, record);
+				LedgerSocket other = this.byTuple.get(tuple.mirror());
+				// Both ends of a loopback connection: whichever end opens second links them.
+				if (other != null && other.kind() != kind && other.kind() != LedgerSocket.Kind.LISTENING
+						&& other.closed() == null) {
+					record.pair(other);
+				}
 			}
 		}
 	}
@@ -122,11 +128,12 @@ final class Ledger {
 	void closed(Object socket) {
 		this.events.incrementAndGet();
 		// close() reports a socket, then its cleaner action does: the second finds no record, lock-free.
-		if (!this.open.containsKey(new Probe(socket))) {
+		LedgerSocket held = this.open.get(new Probe(socket));
+		if (held == null) {
 			return;
 		}
 		// The stack is captured outside the lock; a close racing this one finds the record gone.
-		LedgerSocket.Event event = event();
+		LedgerSocket.Event event = event(!held.peerClosed());
 		synchronized (this) {
 			LedgerSocket record = this.open.remove(new Probe(socket));
 			if (record != null) {
@@ -238,10 +245,15 @@ final class Ledger {
 	}
 
 	private LedgerSocket.Event event() {
+		return event(true);
+	}
+
+	/** This thread's event now; without its stack when {@code withStack} is false, as a close after the peer's. */
+	private LedgerSocket.Event event(boolean withStack) {
 		Thread thread = Thread.currentThread();
 		String own = this.tests.get(thread);
-		return new LedgerSocket.Event(new LedgerSocket.Trace(), thread.getName(), own != null ? own : currentTest(),
-				this.clock.getAsLong(), own != null);
+		return new LedgerSocket.Event(withStack ? new LedgerSocket.Trace() : null, thread.getName(),
+				own != null ? own : currentTest(), this.clock.getAsLong(), own != null, !withStack);
 	}
 
 	/** Sockets the GC collected unclosed count as closed; closed records past the orphan timeout go. */
@@ -249,7 +261,7 @@ final class Ledger {
 		for (Object cleared; (cleared = this.collected.poll()) != null;) {
 			LedgerSocket record = this.open.remove(cleared);
 			if (record != null) {
-				record.close(new LedgerSocket.Event(null, "", null, now));
+				record.close(LedgerSocket.Event.collected(now));
 				this.closed.add(record);
 			}
 		}
@@ -276,6 +288,7 @@ final class Ledger {
 	}
 
 	private void unlink(LedgerSocket record) {
+		record.unpair();
 		if (record.kind() == LedgerSocket.Kind.LISTENING) {
 			this.listeners.remove(record.tuple().local(), record);
 		}

@@ -72,12 +72,15 @@ public final class LedgerBridge {
 		LedgerBridge.sink = null;
 	}
 
-	/** Hook: {@code NioSocketImpl.connect} returned, having set the remote address fields. */
-	public static void socketConnected(FileDescriptor fd, InetAddress remote, int remotePort) {
+	/**
+	 * Hook: {@code NioSocketImpl.endConnect} has just read the local address of a socket that
+	 * connected; the remote address fields were set before the connect began.
+	 */
+	public static void socketConnected(InetSocketAddress local, FileDescriptor fd, InetAddress remote, int remotePort) {
 		Sink sink = LedgerBridge.sink;
 		if (sink != null) {
 			try {
-				sink.connected(fd, address(localAddress, fd), new InetSocketAddress(remote, remotePort));
+				sink.connected(fd, local, new InetSocketAddress(remote, remotePort));
 			}
 			catch (Throwable failure) {
 				fail(sink, failure);

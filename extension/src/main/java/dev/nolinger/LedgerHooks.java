@@ -25,9 +25,11 @@ import org.objectweb.asm.Opcodes;
 /**
  * The hooks the agent adds to the JDK's socket classes, and the check that each class still has
  * the shape they need. Every hook is straight-line code (loads of {@code this}'s fields or of an
- * argument never reassigned, then one static call into {@link LedgerBridge}) inserted at a method's
- * entry or before its normal returns: it adds no branch, no local, no handler and no member, so
- * the existing stack map frames stay valid and retransformation allows it.
+ * argument never reassigned, or a duplicate of the value just returned, then one static call into
+ * {@link LedgerBridge}) inserted at a method's entry, before its normal returns, or right after
+ * its one call to a given method: it adds no branch, no local, no handler and no member, and
+ * leaves the operand stack as it found it, so the existing stack map frames stay valid and
+ * retransformation allows it.
  */
 final class LedgerHooks implements ClassFileTransformer {
 
@@ -62,8 +64,33 @@ final class LedgerHooks implements ClassFileTransformer {
 	private record ArgumentField(int slot, String castTo, String name, String descriptor) implements Load {
 	}
 
+	/**
+	 * Where in its method a hook goes: at the entry, before each normal return, or right after
+	 * the method's one call to {@code owner.name descriptor}, whose object result the hook may
+	 * load ({@link CallResult}) and leaves on the stack as it found it.
+	 */
+	private sealed interface Place {
+	}
+
+	private record Entry() implements Place {
+	}
+
+	private record Exits() implements Place {
+	}
+
+	private record AfterCall(String owner, String name, String descriptor) implements Place {
+
+		String key() {
+			return this.owner + "." + this.name + this.descriptor;
+		}
+	}
+
+	/** The object the call a hook follows has just returned, duplicated. */
+	private record CallResult() implements Load {
+	}
+
 	/** One hook: where it goes, what it loads and which bridge method it calls. */
-	private record Hook(String owner, String method, String descriptor, boolean atEntry, List<Load> loads,
+	private record Hook(String owner, String method, String descriptor, Place place, List<Load> loads,
 			String bridgeMethod, String bridgeDescriptor) {
 
 		String name() {
@@ -74,32 +101,44 @@ final class LedgerHooks implements ClassFileTransformer {
 	private static final String ADDRESS = "Ljava/net/InetAddress;";
 	private static final String SOCKET_ADDRESS = "Ljava/net/SocketAddress;";
 
-	// Addresses come from the fields the JDK has just set where it keeps them; a getsockname()
-	// costs a system call, and these run on every connect and accept.
+	private static final Place ENTRY = new Entry();
+	private static final Place EXITS = new Exits();
+
+	/**
+	 * NioSocketImpl.endConnect reads the local address of a socket that has just connected
+	 * (getsockname), to keep its port; the hook takes that address as it returns, beside the
+	 * remote address fields beginConnect set, so a connect costs no second system call.
+	 */
+	private static final Place LOCAL_ADDRESS_READ = new AfterCall("sun/nio/ch/Net", "localAddress",
+			"(" + FD + ")Ljava/net/InetSocketAddress;");
+
+	// Addresses come from the fields the JDK has just set where it keeps them, or from the
+	// getsockname() it has just made; another would cost a system call on every connect and accept.
 	private static final List<Hook> HOOKS = List.of(
-			new Hook(NIO_SOCKET, "connect", "(Ljava/net/SocketAddress;I)V", false,
-					List.of(new ThisField("fd", FD), new ThisField("address", ADDRESS), new ThisField("port", "I")),
-					"socketConnected", "(" + FD + ADDRESS + "I)V"),
-			new Hook(NIO_SOCKET, "accept", "(Ljava/net/SocketImpl;)V", false,
+			new Hook(NIO_SOCKET, "endConnect", "(" + FD + "Z)V", LOCAL_ADDRESS_READ,
+					List.of(new CallResult(), new Argument(1, Opcodes.ALOAD), new ThisField("address", ADDRESS),
+							new ThisField("port", "I")),
+					"socketConnected", "(Ljava/net/InetSocketAddress;" + FD + ADDRESS + "I)V"),
+			new Hook(NIO_SOCKET, "accept", "(Ljava/net/SocketImpl;)V", EXITS,
 					List.of(new ArgumentField(1, NIO_SOCKET, "fd", FD), new ArgumentField(1, NIO_SOCKET, "address", ADDRESS),
 							new ArgumentField(1, NIO_SOCKET, "port", "I"), new ArgumentField(1, NIO_SOCKET, "localport", "I"),
 							new ThisField("address", ADDRESS)),
 					"socketAccepted", "(" + FD + ADDRESS + "II" + ADDRESS + ")V"),
-			new Hook(NIO_SOCKET, "listen", "(I)V", false, List.of(new ThisField("fd", FD)), "listening", "(" + FD + ")V"),
-			new Hook(NIO_SOCKET, "close", "()V", true, List.of(new ThisField("fd", FD)), "closed", "(" + FD + ")V"),
-			new Hook(CHANNEL, "endConnect", "(ZZ)V", false, channelConnect(), "channelConnected",
+			new Hook(NIO_SOCKET, "listen", "(I)V", EXITS, List.of(new ThisField("fd", FD)), "listening", "(" + FD + ")V"),
+			new Hook(NIO_SOCKET, "close", "()V", ENTRY, List.of(new ThisField("fd", FD)), "closed", "(" + FD + ")V"),
+			new Hook(CHANNEL, "endConnect", "(ZZ)V", EXITS, channelConnect(), "channelConnected",
 					"(" + FD + FAMILY + "Z" + SOCKET_ADDRESS + SOCKET_ADDRESS + ")V"),
-			new Hook(CHANNEL, "endFinishConnect", "(ZZ)V", false, channelConnect(), "channelConnected",
+			new Hook(CHANNEL, "endFinishConnect", "(ZZ)V", EXITS, channelConnect(), "channelConnected",
 					"(" + FD + FAMILY + "Z" + SOCKET_ADDRESS + SOCKET_ADDRESS + ")V"),
-			new Hook(CHANNEL, "implCloseSelectableChannel", "()V", true,
+			new Hook(CHANNEL, "implCloseSelectableChannel", "()V", ENTRY,
 					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY)), "channelClosed",
 					"(" + FD + FAMILY + ")V"),
-			new Hook(SERVER_CHANNEL, "netBind", "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", false,
+			new Hook(SERVER_CHANNEL, "netBind", "(Ljava/net/SocketAddress;I)Ljava/net/SocketAddress;", EXITS,
 					List.of(new ThisField("fd", FD)), "listening", "(" + FD + ")V"),
 			new Hook(SERVER_CHANNEL, "finishAccept", "(" + FD + "Ljava/net/SocketAddress;)Ljava/nio/channels/SocketChannel;",
-					false, List.of(new ReturnValue(), new Argument(1, Opcodes.ALOAD), new ThisField("family", FAMILY)),
+					EXITS, List.of(new ReturnValue(), new Argument(1, Opcodes.ALOAD), new ThisField("family", FAMILY)),
 					"channelAccepted", "(Ljava/nio/channels/SocketChannel;" + FD + FAMILY + ")V"),
-			new Hook(SERVER_CHANNEL, "implCloseSelectableChannel", "()V", true,
+			new Hook(SERVER_CHANNEL, "implCloseSelectableChannel", "()V", ENTRY,
 					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY)), "channelClosed",
 					"(" + FD + FAMILY + ")V"));
 
@@ -112,7 +151,7 @@ final class LedgerHooks implements ClassFileTransformer {
 	 * The JDK cleaner's action for a NioSocketImpl: a lambda that closes the descriptor. It runs on
 	 * close(), and on its own when a socket dropped without close() is collected.
 	 */
-	private static final Hook CLOSER = new Hook(NIO_SOCKET, CLOSER_PREFIX + "*", "(" + FD + ")V", true,
+	private static final Hook CLOSER = new Hook(NIO_SOCKET, CLOSER_PREFIX + "*", "(" + FD + ")V", ENTRY,
 			List.of(new Argument(0, Opcodes.ALOAD)), "closed", "(" + FD + ")V");
 
 	/** Hooks applied per class by the last transformation, so the agent can tell all went in. */
@@ -146,6 +185,10 @@ final class LedgerHooks implements ClassFileTransformer {
 					return Optional.of("method " + hook.name());
 				}
 				Set<Integer> stored = shape.methods.get(signature);
+				if (hook.place instanceof AfterCall call
+						&& shape.calls.getOrDefault(signature, List.of()).stream().filter(call.key()::equals).count() != 1) {
+					return Optional.of("one call to " + call.key().replace('/', '.') + " in " + hook.name());
+				}
 				for (Load load : hook.loads) {
 					if (load instanceof ThisField field && !shape.fields.contains(field.name + ":" + field.descriptor)
 							&& !owner.equals(NIO_SOCKET)) {
@@ -183,11 +226,16 @@ final class LedgerHooks implements ClassFileTransformer {
 		}
 	}
 
-	/** The methods (with the argument slots they store into), fields and cleaner actions of a class. */
-	private record Shape(Map<String, Set<Integer>> methods, Set<String> fields, int closers) {
+	/**
+	 * The methods (with the argument slots they store into and the methods they call), fields and
+	 * cleaner actions of a class.
+	 */
+	private record Shape(Map<String, Set<Integer>> methods, Map<String, List<String>> calls, Set<String> fields,
+			int closers) {
 
 		static Shape of(byte[] bytes) {
 			Map<String, Set<Integer>> methods = new ConcurrentHashMap<>();
+			Map<String, List<String>> calls = new ConcurrentHashMap<>();
 			Set<String> fields = ConcurrentHashMap.newKeySet();
 			int[] closers = { 0 };
 			new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
@@ -202,7 +250,9 @@ final class LedgerHooks implements ClassFileTransformer {
 				public MethodVisitor visitMethod(int access, String name, String descriptor, @Nullable String signature,
 						String @Nullable [] exceptions) {
 					Set<Integer> stored = ConcurrentHashMap.newKeySet();
+					List<String> called = new ArrayList<>();
 					methods.put(name + descriptor, stored);
+					calls.put(name + descriptor, called);
 					if (isCloser(access, name, descriptor)) {
 						closers[0]++;
 					}
@@ -218,10 +268,16 @@ final class LedgerHooks implements ClassFileTransformer {
 						public void visitIincInsn(int slot, int increment) {
 							stored.add(slot);
 						}
+
+						@Override
+						public void visitMethodInsn(int opcode, String owner, String name, String descriptor,
+								boolean isInterface) {
+							called.add(owner + "." + name + descriptor);
+						}
 					};
 				}
 			}, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-			return new Shape(methods, fields, closers[0]);
+			return new Shape(methods, calls, fields, closers[0]);
 		}
 	}
 
@@ -294,8 +350,7 @@ final class LedgerHooks implements ClassFileTransformer {
 				if (hook == null) {
 					return visitor;
 				}
-				done.add(hook.name());
-				return new HookVisitor(visitor, owner, hook);
+				return new HookVisitor(visitor, owner, hook, done);
 			}
 		}, 0);
 		byte[] result = writer.toByteArray();
@@ -307,30 +362,44 @@ final class LedgerHooks implements ClassFileTransformer {
 
 		private final String owner;
 		private final Hook hook;
+		/** The hooks put in so far; this one is added once it is in. */
+		private final List<String> done;
 
-		HookVisitor(MethodVisitor next, String owner, Hook hook) {
+		HookVisitor(MethodVisitor next, String owner, Hook hook, List<String> done) {
 			super(Opcodes.ASM9, next);
 			this.owner = owner;
 			this.hook = hook;
+			this.done = done;
 		}
 
 		@Override
 		public void visitCode() {
 			super.visitCode();
-			if (this.hook.atEntry) {
+			if (this.hook.place instanceof Entry) {
 				call();
 			}
 		}
 
 		@Override
 		public void visitInsn(int opcode) {
-			if (!this.hook.atEntry && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+			if (this.hook.place instanceof Exits && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
 				call();
 			}
 			super.visitInsn(opcode);
 		}
 
+		@Override
+		public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+			super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+			if (this.hook.place instanceof AfterCall call && call.key().equals(owner + "." + name + descriptor)) {
+				call();
+			}
+		}
+
 		private void call() {
+			if (!this.done.contains(this.hook.name())) {
+				this.done.add(this.hook.name());
+			}
 			for (Load load : this.hook.loads) {
 				if (load instanceof ThisField field) {
 					super.visitVarInsn(Opcodes.ALOAD, 0);
@@ -339,7 +408,7 @@ final class LedgerHooks implements ClassFileTransformer {
 				else if (load instanceof Argument argument) {
 					super.visitVarInsn(argument.opcode, argument.slot);
 				}
-				else if (load instanceof ReturnValue) {
+				else if (load instanceof ReturnValue || load instanceof CallResult) {
 					super.visitInsn(Opcodes.DUP);
 				}
 				else if (load instanceof ArgumentField field) {

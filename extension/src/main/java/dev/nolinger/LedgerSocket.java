@@ -49,19 +49,34 @@ final class LedgerSocket {
 	 * Where and when an open or a close happened.
 	 *
 	 * @param stack the stack of the thread that did it; null when the GC collected the socket
-	 *     unclosed, so no thread closed it
+	 *     unclosed, so no thread closed it, or when {@code afterPeer}
 	 * @param testId the unique ID of the test that ran on that thread, or else of the only
 	 *     checked test running; null when neither is known
 	 * @param nanos {@link System#nanoTime()} at the time
 	 * @param onTestThread whether {@code testId} is the test that ran on this very thread, not
 	 *     only the one test running at the time: the proof that a socket is a test's own while
 	 *     other tests run in parallel
+	 * @param afterPeer a close of an end whose other end, also this JVM's, had closed already. Its
+	 *     stack is not captured, which is a quarter of what tracing costs a connection: an end
+	 *     that closes second cannot be left in FIN_WAIT2 (on loopback the peer's FIN comes before
+	 *     any ACK of this end's), so no message needs to say where it closed
 	 */
-	record Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos, boolean onTestThread) {
+	record Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos, boolean onTestThread,
+			boolean afterPeer) {
 
 		/** An event on a thread that runs no test. */
 		Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos) {
-			this(stack, thread, testId, nanos, false);
+			this(stack, thread, testId, nanos, false, false);
+		}
+
+		/** The close of a socket the GC collected unclosed, by the JDK's cleaner. */
+		static Event collected(long nanos) {
+			return new Event(null, "", null, nanos);
+		}
+
+		/** Whether the JDK's cleaner closed the socket, collected without close(). */
+		boolean byCleaner() {
+			return this.stack == null && !this.afterPeer;
 		}
 	}
 
@@ -70,6 +85,8 @@ final class LedgerSocket {
 	private final @Nullable Endpoint listener;
 	private final Event opened;
 	private volatile @Nullable Event closed;
+	/** The other end of the connection, when it is this JVM's too and was open when this one opened. */
+	private volatile @Nullable LedgerSocket peer;
 
 	/**
 	 * @param tuple its 4-tuple; for a listener, its local address and a wildcard remote
@@ -105,6 +122,27 @@ final class LedgerSocket {
 
 	void close(Event event) {
 		this.closed = event;
+	}
+
+	/** Links the two ends of one connection, both this JVM's. */
+	void pair(LedgerSocket other) {
+		this.peer = other;
+		other.peer = this;
+	}
+
+	/** Breaks the link, so a record dropped from the ledger is not kept alive by its peer's. */
+	void unpair() {
+		LedgerSocket other = this.peer;
+		if (other != null) {
+			other.peer = null;
+			this.peer = null;
+		}
+	}
+
+	/** Whether the other end is this JVM's and has been closed. */
+	boolean peerClosed() {
+		LedgerSocket other = this.peer;
+		return other != null && other.closed != null;
 	}
 
 	/** The end of the connection this socket is: its kind says, with no guess from listeners. */

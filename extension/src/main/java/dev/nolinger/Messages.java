@@ -133,8 +133,12 @@ final class Messages {
 		appendFrames(message, opened, testClasses);
 		LedgerSocket.Event closed = traced.closed();
 		if (closed != null) {
-			if (closed.stack() == null) {
+			if (closed.byCleaner()) {
 				message.append("\n    closed by the JDK's cleaner: the socket was garbage-collected without close()");
+			}
+			else if (closed.stack() == null) {
+				message.append("\n    closed on thread \"").append(closed.thread())
+					.append("\" after its other end, which this JVM closed first");
 			}
 			else {
 				message.append("\n    closed on thread \"").append(closed.thread()).append("\":");

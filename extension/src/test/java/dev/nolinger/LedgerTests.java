@@ -109,6 +109,49 @@ class LedgerTests {
 	}
 
 	@Test
+	void theEndThatClosesSecondKeepsItsTestButNoStackWhicheverEndOpenedFirst() throws Exception {
+		for (boolean acceptedFirst : new boolean[] { false, true }) {
+			Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+			LoopbackConnections.Pair pair = LoopbackConnections.connect();
+			ledger.testStarted("[test:one]");
+			if (acceptedFirst) {
+				ledger.opened(pair.accepted(), LedgerSocket.Kind.ACCEPTED, local(pair.accepted()), remote(pair.accepted()));
+			}
+			ledger.opened(pair.client(), LedgerSocket.Kind.CONNECTED, local(pair.client()), remote(pair.client()));
+			if (!acceptedFirst) {
+				ledger.opened(pair.accepted(), LedgerSocket.Kind.ACCEPTED, local(pair.accepted()), remote(pair.accepted()));
+			}
+			ledger.closed(pair.client());
+			ledger.closed(pair.accepted());
+			ledger.testFinished();
+
+			LedgerSocket.Event first = ledger.find(tuple(pair.client())).closed();
+			LedgerSocket.Event second = ledger.find(tuple(pair.accepted())).closed();
+			assertThat(first.stack()).as("the end that closed first, which could be left in FIN_WAIT2").isNotNull();
+			assertThat(first.afterPeer()).isFalse();
+			assertThat(second.stack()).as("the end that closed second").isNull();
+			assertThat(second.afterPeer()).isTrue();
+			assertThat(second.byCleaner()).isFalse();
+			assertThat(second.thread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(ledger.closedDuring(tuple(pair.accepted()), "[test:one]"))
+				.as("a close without its stack still counts for the test it ran in")
+				.isTrue();
+		}
+	}
+
+	@Test
+	void aSocketWhosePeerIsNotThisJvmsAlwaysKeepsItsCloseStack() throws Exception {
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
+		LoopbackConnections.Pair pair = LoopbackConnections.connect();
+		// Only one end recorded, as when the peer is another process.
+		ledger.opened(pair.accepted(), LedgerSocket.Kind.ACCEPTED, local(pair.accepted()), remote(pair.accepted()));
+		pair.client().close();
+		ledger.closed(pair.accepted());
+
+		assertThat(ledger.find(tuple(pair.accepted())).closed().stack()).isNotNull();
+	}
+
+	@Test
 	void aThreadWithoutATestGetsTheOnlyRunningTestAndNoneWhenTwoRun() throws Exception {
 		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
 		ledger.testStarted("[test:one]");
@@ -320,6 +363,7 @@ class LedgerTests {
 		assertThat(ledger.find(tuple).closed()).satisfies(close -> {
 			assertThat(close).isNotNull();
 			assertThat(close.stack()).as("no thread closed it").isNull();
+			assertThat(close.byCleaner()).isTrue();
 		});
 	}
 

@@ -117,6 +117,35 @@ class MessagesTests {
 	}
 
 	@Test
+	void aCloseWithoutAStackSaysWhetherTheCleanerOrTheThreadThatClosedSecondDidIt() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket finWait2 = CapturedTables.find(table, TcpState.FIN_WAIT2, 37106, 54309);
+		TcpSocket halfClosed = CapturedTables.find(table, TcpState.FIN_WAIT2, 46192, 59687);
+		LedgerSocket collected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int collectedLine = line();
+		collected.close(LedgerSocket.Event.collected(0));
+		LedgerSocket second = new LedgerSocket(LedgerSocket.Kind.CONNECTED, halfClosed.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int secondLine = line();
+		second.close(new LedgerSocket.Event(null, "pool-2", "[test:t]", 0, true, true));
+		String at = "\tat dev.nolinger.MessagesTests.aCloseWithoutAStackSaysWhetherTheCleanerOrTheThreadThatClosedSecondDidIt(MessagesTests.java:";
+
+		assertThat(Messages.lingering("T.t()", List.of(MessagesTests.class.getName()), 0, Duration.ofSeconds(1),
+				List.of(new Finding(finWait2, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, collected),
+						new Finding(halfClosed, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, second)),
+				0, "", true))
+			.startsWith("""
+					2 sockets lingering after T.t() (tolerance 0):
+					  FIN_WAIT2  client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 1: inode 0 is an open fd of this JVM
+					    connected on thread "main":
+					%1$s%2$d)
+					    closed by the JDK's cleaner: the socket was garbage-collected without close()
+					  FIN_WAIT2  client end  [::1]:46192 -> [::1]:59687          rule 1: inode 3044 is an open fd of this JVM
+					    connected on thread "main":
+					%1$s%3$d)
+					    closed on thread "pool-2" after its other end, which this JVM closed first
+					Hints:"""
+				.formatted(at, collectedLine, secondLine));
+	}
+
+	@Test
 	void tracedRowWithoutARecordSaysSoAndItsFixNamesTheTuple() throws Exception {
 		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309,
 				37106);
