@@ -233,6 +233,30 @@ class LedgerTests {
 	}
 
 	@Test
+	void aDroppedRecordIsNotKeptAliveByItsOtherEndsLink() throws Exception {
+		AtomicLong now = new AtomicLong();
+		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), now::get);
+		Object client = new Object();
+		Object accepted = new Object();
+		ledger.opened(client, LedgerSocket.Kind.CONNECTED, address(40_001), address(8080));
+		ledger.opened(accepted, LedgerSocket.Kind.ACCEPTED, address(8080), address(40_001));
+		ledger.closed(client);
+		java.lang.ref.WeakReference<LedgerSocket> dropped = new java.lang.ref.WeakReference<>(ledger.find(tuple(40_001, 8080)));
+
+		now.set(10);
+		ledger.forgetAbsent(Set.of(tuple(8080, 40_001)), 5);
+		assertThat(ledger.find(tuple(40_001, 8080))).as("closed, and gone from the table").isNull();
+		for (int i = 0; i < 50 && dropped.get() != null; i++) {
+			System.gc();
+			Thread.sleep(20);
+		}
+
+		assertThat(dropped.get()).as("the open end's link to it is broken").isNull();
+		assertThat(ledger.find(tuple(8080, 40_001))).isNotNull();
+		Reference.reachabilityFence(accepted);
+	}
+
+	@Test
 	void listsTheConnectionsClosedDuringATestButNotItsListenersNorOthersClosesNorOpenSockets() {
 		Ledger ledger = new Ledger(100, Duration.ofSeconds(70), System::nanoTime);
 		Object client = new Object();
