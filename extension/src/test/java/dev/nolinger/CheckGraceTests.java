@@ -146,6 +146,40 @@ class CheckGraceTests {
 		assertThat(this.reads).as("confirmed by one more read, with no wait").isEqualTo(2);
 	}
 
+	@Test
+	void aSocketSettlingIntoAStateNoCheckJudgesDoesNotHoldTheWait() throws Exception {
+		// Our server end in LAST_ACK, which settles into CLOSE: nothing a check judges.
+		TcpSocket lastAck = new TcpSocket("tcp", 0,
+				new SocketTuple(Endpoint.ipv4(0x7F00_0001, 8080), Endpoint.ipv4(0x7F00_0001, 40_000)), TcpState.LAST_ACK, 0, 0,
+				0, 0, 0, 1000, 0, 42);
+		Deque<SocketTable> tables = new ArrayDeque<>(List.of(SocketTable.of(List.of()), SocketTable.of(List.of(lastAck))));
+		SocketTableSource source = new SocketTableSource() {
+			@Override
+			public boolean isAvailable() {
+				return true;
+			}
+
+			@Override
+			public String describe() {
+				return "a LAST_ACK after the test";
+			}
+
+			@Override
+			public SocketTable read(Set<TcpState> states) {
+				CheckGraceTests.this.reads++;
+				return tables.size() > 1 ? tables.poll() : tables.peek();
+			}
+		};
+		Check check = new Check(source, () -> Set.of(42L), CheckSocketActivity.UNTRACED, true);
+		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+
+		List<Finding> findings = CheckGrace.confirmedFindings(check, snapshot,
+				new CheckSettings(DEFAULT_STATES, 0, Duration.ofSeconds(1)), List::size, 0, "CheckGraceTests");
+
+		assertThat(findings).isEmpty();
+		assertThat(this.reads).as("clean at the first read: no wait").isEqualTo(1);
+	}
+
 	private List<Finding> confirmed(Scripted scripted, Duration grace, int allowed) throws SocketTableException {
 		CheckSnapshot snapshot = scripted.check().snapshot(DEFAULT_STATES);
 		return CheckGrace.confirmedFindings(scripted.check(), snapshot, new CheckSettings(DEFAULT_STATES, allowed, grace),
