@@ -9,7 +9,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -33,7 +37,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * What the agent costs a socket: one loopback connect, accept and close cycle, in a fork without
  * the agent and in a fork with {@code -javaagent} of the nolinger jar. Run its {@link #main}: it
- * runs both forks and prints the medians and their ratio.
+ * runs pairs of both forks and prints the medians, their ratios and the median ratio.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -70,16 +74,35 @@ public class LedgerCycleBenchmark {
 		return port;
 	}
 
+	/**
+	 * Runs {@code rounds} pairs of forks, untraced then traced, and prints each pair's medians and
+	 * ratio, then the median of the ratios: on a shared machine, the two forks of one pair run in
+	 * the same conditions, and the median of several pairs is what the README quotes.
+	 *
+	 * @param args {@code [--quick] [rounds]}; 6 rounds by default
+	 */
 	public static void main(String[] args) throws Exception {
 		String jar = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
 			.filter(entry -> new File(entry).getName().matches("nolinger-junit-[^/]*\\.jar"))
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("no nolinger-junit jar on the classpath"));
-		boolean quick = args.length > 0 && args[0].equals("--quick");
-		double untraced = median(run(options(quick)));
-		double traced = median(run(options(quick).jvmArgsAppend("-javaagent:" + jar)));
-		System.out.printf("%nconnect+accept+close, median: untraced %.1f us, traced %.1f us, ratio %.2f%n", untraced,
-				traced, traced / untraced);
+		boolean quick = Stream.of(args).anyMatch("--quick"::equals);
+		int rounds = Stream.of(args).filter(arg -> arg.matches("[1-9][0-9]*")).mapToInt(Integer::parseInt).findFirst().orElse(6);
+		List<Double> ratios = new ArrayList<>();
+		StringBuilder table = new StringBuilder();
+		for (int round = 1; round <= rounds; round++) {
+			double untraced = median(run(options(quick)));
+			double traced = median(run(options(quick).jvmArgsAppend("-javaagent:" + jar)));
+			ratios.add(traced / untraced);
+			table.append(String.format(Locale.ROOT, "round %d: untraced %.1f us, traced %.1f us, ratio %.2f%n", round,
+					untraced, traced, traced / untraced));
+		}
+		Collections.sort(ratios);
+		int middle = ratios.size() / 2;
+		double median = ratios.size() % 2 == 1 ? ratios.get(middle) : (ratios.get(middle - 1) + ratios.get(middle)) / 2;
+		System.out.printf(Locale.ROOT, "%nconnect+accept+close, JMH sample mode medians, untraced then traced fork:%n%s"
+				+ "median of the %d ratios: %.2f (range %.2f to %.2f)%n", table, rounds, median, ratios.get(0),
+				ratios.get(ratios.size() - 1));
 	}
 
 	private static ChainedOptionsBuilder options(boolean quick) {
