@@ -147,30 +147,32 @@ class CheckGraceTests {
 	}
 
 	@Test
+	void aFindingThatLosesItsFdDuringTheGraceIsStillOursBecauseTheReadBeforeSawIt() throws Exception {
+		// Our client end half-closed toward a peer in another process, then its fd closed during the grace.
+		SocketTuple tuple = new SocketTuple(Endpoint.ipv4(0x7F00_0001, 40_000), Endpoint.ipv4(0x7F00_0001, 8080));
+		TcpSocket held = new TcpSocket("tcp", 0, tuple, TcpState.FIN_WAIT2, 0, 0, 0, 0, 0, 1000, 0, 42);
+		TcpSocket orphan = new TcpSocket("tcp", 0, tuple, TcpState.FIN_WAIT2, 0, 0, 0, 0, 0, 0, 0, 0);
+		Check check = new Check(served(SocketTable.of(List.of()), SocketTable.of(List.of(held)), SocketTable.of(List.of(orphan))),
+				() -> Set.of(42L), CheckSocketActivity.UNTRACED, true);
+		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+
+		List<Finding> findings = CheckGrace.confirmedFindings(check, snapshot,
+				new CheckSettings(DEFAULT_STATES, 0, Duration.ofMillis(500)), List::size, 0, "CheckGraceTests");
+
+		assertThat(findings).singleElement().satisfies(finding -> {
+			assertThat(finding.socket()).isEqualTo(orphan);
+			assertThat(finding.ownership().rule()).isEqualTo(OwnershipRule.SEEN_BEFORE);
+		});
+	}
+
+	@Test
 	void aSocketSettlingIntoAStateNoCheckJudgesDoesNotHoldTheWait() throws Exception {
 		// Our server end in LAST_ACK, which settles into CLOSE: nothing a check judges.
 		TcpSocket lastAck = new TcpSocket("tcp", 0,
 				new SocketTuple(Endpoint.ipv4(0x7F00_0001, 8080), Endpoint.ipv4(0x7F00_0001, 40_000)), TcpState.LAST_ACK, 0, 0,
 				0, 0, 0, 1000, 0, 42);
-		Deque<SocketTable> tables = new ArrayDeque<>(List.of(SocketTable.of(List.of()), SocketTable.of(List.of(lastAck))));
-		SocketTableSource source = new SocketTableSource() {
-			@Override
-			public boolean isAvailable() {
-				return true;
-			}
-
-			@Override
-			public String describe() {
-				return "a LAST_ACK after the test";
-			}
-
-			@Override
-			public SocketTable read(Set<TcpState> states) {
-				CheckGraceTests.this.reads++;
-				return tables.size() > 1 ? tables.poll() : tables.peek();
-			}
-		};
-		Check check = new Check(source, () -> Set.of(42L), CheckSocketActivity.UNTRACED, true);
+		Check check = new Check(served(SocketTable.of(List.of()), SocketTable.of(List.of(lastAck))), () -> Set.of(42L),
+				CheckSocketActivity.UNTRACED, true);
 		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
 
 		List<Finding> findings = CheckGrace.confirmedFindings(check, snapshot,
@@ -178,6 +180,28 @@ class CheckGraceTests {
 
 		assertThat(findings).isEmpty();
 		assertThat(this.reads).as("clean at the first read: no wait").isEqualTo(1);
+	}
+
+	/** Serves the tables in order, the last one again and again. */
+	private SocketTableSource served(SocketTable... tables) {
+		Deque<SocketTable> queue = new ArrayDeque<>(List.of(tables));
+		return new SocketTableSource() {
+			@Override
+			public boolean isAvailable() {
+				return true;
+			}
+
+			@Override
+			public String describe() {
+				return "tables built in the test";
+			}
+
+			@Override
+			public SocketTable read(Set<TcpState> states) {
+				CheckGraceTests.this.reads++;
+				return queue.size() > 1 ? queue.poll() : queue.peek();
+			}
+		};
 	}
 
 	private List<Finding> confirmed(Scripted scripted, Duration grace, int allowed) throws SocketTableException {

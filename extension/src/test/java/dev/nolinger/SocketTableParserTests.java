@@ -195,7 +195,7 @@ class SocketTableParserTests {
 		})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
 		assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", new byte[0], 0, false, s -> {
 		})).hasMessage("/proc/net/tcp is empty; expected at least its header line");
-		for (String header : new String[] { "s\n", "s" }) {
+		for (String header : new String[] { "s\n", "s", " s" }) {
 			byte[] shortHeader = header.getBytes(StandardCharsets.US_ASCII);
 			assertThatThrownBy(() -> SocketTableParser.parse("/proc/net/tcp", shortHeader, shortHeader.length, false, s -> {
 			})).hasMessageStartingWith("/proc/net/tcp line 1: expected the header line, which starts with 'sl'");
