@@ -185,23 +185,10 @@ class CheckGraceTests {
 	/** Serves the tables in order, the last one again and again. */
 	private SocketTableSource served(SocketTable... tables) {
 		Deque<SocketTable> queue = new ArrayDeque<>(List.of(tables));
-		return new SocketTableSource() {
-			@Override
-			public boolean isAvailable() {
-				return true;
-			}
-
-			@Override
-			public String describe() {
-				return "tables built in the test";
-			}
-
-			@Override
-			public SocketTable read(Set<TcpState> states) {
-				CheckGraceTests.this.reads++;
-				return queue.size() > 1 ? queue.poll() : queue.peek();
-			}
-		};
+		return new ScriptedTableSource("tables built in the test", states -> {
+			this.reads++;
+			return queue.size() > 1 ? queue.poll() : queue.peek();
+		});
 	}
 
 	private List<Finding> confirmed(Scripted scripted, Duration grace, int allowed) throws SocketTableException {
@@ -216,28 +203,14 @@ class CheckGraceTests {
 	/** Serves the captures in order, the last one again and again; "fail" makes that read fail. */
 	private Scripted scripted(Set<Long> inodes, String... captures) {
 		Deque<String> queue = new ArrayDeque<>(List.of(captures));
-		SocketTableSource source = new SocketTableSource() {
-			@Override
-			public boolean isAvailable() {
-				return true;
+		SocketTableSource source = new ScriptedTableSource("scripted captures", states -> {
+			this.reads++;
+			String capture = queue.size() > 1 ? queue.poll() : queue.peek();
+			if (capture.equals("fail")) {
+				throw new SocketTableException("scripted failure");
 			}
-
-			@Override
-			public String describe() {
-				return "scripted captures";
-			}
-
-			@Override
-			public SocketTable read(Set<TcpState> states) throws SocketTableException {
-				CheckGraceTests.this.reads++;
-				String capture = queue.size() > 1 ? queue.poll() : queue.peek();
-				if (capture.equals("fail")) {
-					throw new SocketTableException("scripted failure");
-				}
-				SocketTable table = CapturedTables.table(capture);
-				return SocketTable.of(table.sockets().stream().filter(s -> states.contains(s.state())).toList());
-			}
-		};
+			return ScriptedTableSource.filtered(CapturedTables.table(capture), states);
+		});
 		return new Scripted(new Check(source, () -> inodes, CheckSocketActivity.UNTRACED, true));
 	}
 

@@ -176,23 +176,10 @@ class CheckQuietTests {
 
 	/** Serves {@link #table}, filtered by state as every source filters, and counts each read. */
 	private SocketTableSource memory() {
-		return new SocketTableSource() {
-			@Override
-			public boolean isAvailable() {
-				return true;
-			}
-
-			@Override
-			public String describe() {
-				return "a table in memory";
-			}
-
-			@Override
-			public SocketTable read(Set<TcpState> states) {
-				CheckQuietTests.this.reads++;
-				return SocketTable.of(CheckQuietTests.this.table.stream().filter(s -> states.contains(s.state())).toList());
-			}
-		};
+		return new ScriptedTableSource("a table in memory", states -> {
+			this.reads++;
+			return ScriptedTableSource.filtered(SocketTable.of(this.table), states);
+		});
 	}
 
 	private static TcpSocket socket(int localPort, int remotePort, TcpState state, long inode) {

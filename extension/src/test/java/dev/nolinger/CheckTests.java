@@ -184,23 +184,8 @@ class CheckTests {
 		for (String capture : captures) {
 			tables.add(CapturedTables.table(capture));
 		}
-		SocketTableSource source = new SocketTableSource() {
-			@Override
-			public boolean isAvailable() {
-				return true;
-			}
-
-			@Override
-			public String describe() {
-				return "captured tables";
-			}
-
-			@Override
-			public SocketTable read(Set<TcpState> states) {
-				SocketTable table = tables.size() > 1 ? tables.poll() : tables.peek();
-				return SocketTable.of(table.sockets().stream().filter(s -> states.contains(s.state())).toList());
-			}
-		};
+		SocketTableSource source = new ScriptedTableSource("captured tables",
+				states -> ScriptedTableSource.filtered(tables.size() > 1 ? tables.poll() : tables.peek(), states));
 		return new Check(source, () -> {
 			fdScans.incrementAndGet();
 			return Set.copyOf(openInodes);

@@ -187,23 +187,10 @@ class SocketTableProbeTests {
 	}
 
 	private static SocketTableSource counting(SocketTableSource source, AtomicInteger reads) {
-		return new SocketTableSource() {
-			@Override
-			public boolean isAvailable() {
-				return true;
-			}
-
-			@Override
-			public String describe() {
-				return source.describe();
-			}
-
-			@Override
-			public SocketTable read(Set<TcpState> states) throws SocketTableException {
-				reads.incrementAndGet();
-				return source.read(states);
-			}
-		};
+		return new ScriptedTableSource(source.describe(), states -> {
+			reads.incrementAndGet();
+			return source.read(states);
+		});
 	}
 
 	private static List<String> messages(Collection<Finding> findings) {
