@@ -95,7 +95,7 @@ final class Ledger {
 		if (local == null || remote == null) {
 			return;
 		}
-		LedgerSocket.Event event = event();
+		LedgerSocket.Event event = event(true);
 		SocketTuple tuple = new SocketTuple(local, remote);
 		synchronized (this) {
 			housekeep(event.nanos());
@@ -116,9 +116,8 @@ final class Ledger {
 			else {
 				this.byTuple.put(tuple, record);
 				LedgerSocket other = this.byTuple.get(tuple.mirror());
-				// Both ends of a loopback connection: whichever end opens second links them.
-				if (other != null && other.kind() != kind && other.kind() != LedgerSocket.Kind.LISTENING
-						&& other.closed() == null) {
+				// Both ends of a loopback connection (byTuple holds no listener): whichever opens second links them.
+				if (other != null && other.kind() != kind && other.closed() == null) {
 					record.pair(other);
 				}
 			}
@@ -128,14 +127,15 @@ final class Ledger {
 	void closed(Object socket) {
 		this.events.incrementAndGet();
 		// close() reports a socket, then its cleaner action does: the second finds no record, lock-free.
-		LedgerSocket held = this.open.get(new Probe(socket));
+		Probe probe = new Probe(socket);
+		LedgerSocket held = this.open.get(probe);
 		if (held == null) {
 			return;
 		}
 		// The stack is captured outside the lock; a close racing this one finds the record gone.
 		LedgerSocket.Event event = event(!held.peerClosed());
 		synchronized (this) {
-			LedgerSocket record = this.open.remove(new Probe(socket));
+			LedgerSocket record = this.open.remove(probe);
 			if (record != null) {
 				record.close(event);
 				this.closed.add(record);
@@ -242,10 +242,6 @@ final class Ledger {
 
 	long now() {
 		return this.clock.getAsLong();
-	}
-
-	private LedgerSocket.Event event() {
-		return event(true);
 	}
 
 	/** This thread's event now; without its stack when {@code withStack} is false, as a close after the peer's. */

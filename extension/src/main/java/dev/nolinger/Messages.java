@@ -136,7 +136,7 @@ final class Messages {
 			if (closed.byCleaner()) {
 				message.append("\n    closed by the JDK's cleaner: the socket was garbage-collected without close()");
 			}
-			else if (closed.stack() == null) {
+			else if (closed.afterPeer()) {
 				message.append("\n    closed on thread \"").append(closed.thread())
 					.append("\" after its other end, which this JVM closed first");
 			}
