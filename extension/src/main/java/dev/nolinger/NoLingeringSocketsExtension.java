@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -221,9 +222,9 @@ public final class NoLingeringSocketsExtension
 		OptedOut optedOut = context.getStore(NAMESPACE).remove(OptedOut.class, OptedOut.class);
 		if (optedOut != null) {
 			// Not judged, but the class check that follows must not charge the class for them either.
-			Check check = check(context, configuration(context));
+			CheckConfiguration configuration = configuration(context);
 			Set<TcpSocket.Key> accounted = accounted(context);
-			check.findings(optedOut.snapshot(), configuration(context).states())
+			check(context, configuration).findings(optedOut.snapshot(), configuration.states())
 				.forEach(finding -> accounted.add(finding.socket().key()));
 			return;
 		}
@@ -325,10 +326,10 @@ public final class NoLingeringSocketsExtension
 	 */
 	private static CheckVerdict notJudgedUnlessProven(ExtensionContext context, CheckSettings settings,
 			CheckVerdict verdict, int others) {
-		List<Finding> proven = verdict.findings().stream()
-			.filter(finding -> CheckConcurrency.provenOwnByLedger(finding, context.getUniqueId()))
-			.toList();
-		List<Finding> unproven = verdict.findings().stream().filter(f -> !proven.contains(f)).toList();
+		Map<Boolean, List<Finding>> byProof = verdict.findings().stream()
+			.collect(Collectors.partitioningBy(finding -> CheckConcurrency.provenOwnByLedger(finding, context.getUniqueId())));
+		List<Finding> proven = byProof.get(true);
+		List<Finding> unproven = byProof.get(false);
 		if (!unproven.isEmpty()) {
 			context.publishReportEntry(Messages.notJudgedEntry(unproven, others));
 			SuiteReportRecords.notJudged(context.getUniqueId(), unproven.size(), others);
