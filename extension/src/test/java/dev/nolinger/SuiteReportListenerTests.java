@@ -4,7 +4,6 @@
 package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /** The suite summary, found by the launcher through ServiceLoader, on a real run with a real leak. */
 class SuiteReportListenerTests {
@@ -32,33 +34,19 @@ class SuiteReportListenerTests {
 
 	@Test
 	void printsOneSummaryAndWritesJsonAndMarkdown(@TempDir Path reports) throws Exception {
-		ByteArrayOutputStream captured = new ByteArrayOutputStream();
-		PrintStream original = System.out;
-		SummaryGeneratingListener summary = new SummaryGeneratingListener();
-		System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-		try {
-			LauncherFactory.create()
-				.execute(LauncherDiscoveryRequestBuilder.request()
-					.selectors(selectClass(LeakyTestCases.class), selectClass(CleanTestCases.class))
-					.configurationParameter("nolinger.grace", "100ms")
-					.configurationParameter("nolinger.report.dir", reports.toString())
-					.build(), summary);
-		}
-		finally {
-			System.setOut(original);
-		}
+		Launched run = launch(reports, "100ms", LeakyTestCases.class, CleanTestCases.class);
 
-		assertThat(summary.getSummary().getTestsFailedCount()).isEqualTo(1);
+		assertThat(run.summary().getTestsFailedCount()).isEqualTo(1);
 		int server = leak.serverPort();
 		int client = leak.clientPort();
-		assertThat(captured.toString(StandardCharsets.UTF_8)).contains("""
+		assertThat(run.out()).contains("""
 				nolinger: 3 tests checked, 1 failed for lingering sockets, 2 lingering sockets.
 				  states:       CLOSE_WAIT (1), FIN_WAIT2 (1)
 				  where:        SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end (1), SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end (1)
 				  at the end:   2 still lingering at the end of the run, 0 closed after their test
 				  report:       %s""".formatted(reports.resolve("report.md")));
 		// The leak is still open when the session ends; other tests of this JVM may hold more.
-		assertThat(captured.toString(StandardCharsets.UTF_8)).containsPattern(
+		assertThat(run.out()).containsPattern(
 				"\nnolinger: this JVM still holds \\d+ lingering sockets at the end of the run \\(CLOSE_WAIT \\d+, FIN_WAIT2 \\d+\\):"
 						+ " reported, not failed\\.\n");
 		String json = Files.readString(reports.resolve("report.json"));
@@ -141,32 +129,23 @@ class SuiteReportListenerTests {
 
 	@Test
 	void aLateCloseIsToldApartFromALeakAndSkippedTestsAreNotCounted(@TempDir Path reports) throws Exception {
-		ByteArrayOutputStream captured = new ByteArrayOutputStream();
-		PrintStream original = System.out;
-		SummaryGeneratingListener summary = new SummaryGeneratingListener();
-		System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+		Launched run;
 		try {
-			LauncherFactory.create()
-				.execute(LauncherDiscoveryRequestBuilder.request()
-					.selectors(selectClass(LateCloseTestCases.class))
-					.configurationParameter("nolinger.grace", "200ms")
-					.configurationParameter("nolinger.report.dir", reports.toString())
-					.build(), summary);
+			run = launch(reports, "200ms", LateCloseTestCases.class);
 		}
 		finally {
-			System.setOut(original);
 			lateCloser.shutdownNow();
 		}
 
-		assertThat(summary.getSummary().getTestsFailedCount()).isEqualTo(2);
-		assertThat(summary.getSummary().getTestsAbortedCount()).isEqualTo(1);
-		assertThat(summary.getSummary().getTestsSkippedCount()).isEqualTo(1);
-		assertThat(summary.getSummary().getFailures())
+		assertThat(run.summary().getTestsFailedCount()).isEqualTo(2);
+		assertThat(run.summary().getTestsAbortedCount()).isEqualTo(1);
+		assertThat(run.summary().getTestsSkippedCount()).isEqualTo(1);
+		assertThat(run.summary().getFailures())
 			.anySatisfy(failure -> assertThat(failure.getException()).hasMessageContaining(
 					"\n  still CLOSE_WAIT after 200 ms of grace: the peer closed, and this JVM has not called close() on its end.\n"
 							+ "  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 200 ms),"
 							+ " or close the fixture that holds it before the test ends."));
-		String out = captured.toString(StandardCharsets.UTF_8);
+		String out = run.out();
 		// 4 ran their callbacks: the aborted one is skipped in every report, so it is not counted; the disabled one never ran.
 		assertThat(out).contains("nolinger: 3 tests checked, 2 failed for lingering sockets, 4 lingering sockets.")
 			.contains("\n  at the end:   2 still lingering at the end of the run, 2 closed after their test (closed late: raise nolinger.grace or close the fixture)\n");
@@ -175,6 +154,30 @@ class SuiteReportListenerTests {
 				+ " \\| 127\\.0\\.0\\.1:" + late.clientPort() + " \\| 1 \\| closed \\d+\\.\\d-\\d+\\.\\d s after its test \\|\n")
 			.contains("| CLOSE_WAIT | server end | 127.0.0.1:" + leak.serverPort() + " | 127.0.0.1:" + leak.clientPort()
 					+ " | 1 | still lingering at the end of the run |\n");
+	}
+
+	/** What a run through the launcher printed, and its summary. */
+	private record Launched(TestExecutionSummary summary, String out) {
+	}
+
+	/** Runs {@code classes} through the launcher, its report written to {@code reports}, and captures what it prints. */
+	private static Launched launch(Path reports, String grace, Class<?>... classes) {
+		ByteArrayOutputStream captured = new ByteArrayOutputStream();
+		PrintStream original = System.out;
+		SummaryGeneratingListener summary = new SummaryGeneratingListener();
+		System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+		try {
+			LauncherFactory.create()
+				.execute(LauncherDiscoveryRequestBuilder.request()
+					.selectors(Stream.of(classes).map(DiscoverySelectors::selectClass).toList())
+					.configurationParameter("nolinger.grace", grace)
+					.configurationParameter("nolinger.report.dir", reports.toString())
+					.build(), summary);
+		}
+		finally {
+			System.setOut(original);
+		}
+		return new Launched(summary.getSummary(), captured.toString(StandardCharsets.UTF_8));
 	}
 
 	static LoopbackConnections.Pair late;
