@@ -12,14 +12,16 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 /**
  * Picks the socket table source that {@value NoLingeringSocketsExtension#SOURCE_KEY} asks for.
  *
- * <p>The netlink source uses the FFM API, so it is compiled for Java 22 into
- * {@code META-INF/versions/22} of the multi-release jar and loaded by name: on Java 17 to 21 the
- * class is not there to load, and {@code /proc} is the only source.
+ * <p>The netlink source makes its system calls through the FFM API on Java 22+, compiled into
+ * {@code META-INF/versions/22} of the multi-release jar and loaded by name, and through the jar's
+ * JNI library on Java 17 to 21. Where neither works (no native access on 22+, another platform, a
+ * library that does not load), {@code auto} reads {@code /proc} and says why in a CONFIG line.
  */
 final class SocketTableSources {
 
-	static final String NETLINK_CLASS = "dev.nolinger.SocketTableNetlinkSource";
+	static final String FFM_CLASS = "dev.nolinger.SocketTableFfmCalls";
 
+	/** The first Java whose FFM API is final; before it, the jar's JNI library makes the calls. */
 	static final int NETLINK_MIN_JAVA = 22;
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
@@ -76,30 +78,35 @@ final class SocketTableSources {
 
 	/** The netlink source, tried out once; or why it is unavailable here. */
 	static SocketTableSource netlink() throws SocketTableException {
+		return new SocketTableNetlinkSource(calls());
+	}
+
+	/**
+	 * How this JVM makes the netlink source's system calls: the FFM API on Java 22+, the jar's JNI
+	 * library on Java 17 to 21. Java 22+ never loads the library, even without native access:
+	 * from Java 24 on, JNI warns as FFM does, and the same option silences both.
+	 */
+	static SocketTableCalls calls() throws SocketTableException {
 		int feature = Runtime.version().feature();
 		if (feature < NETLINK_MIN_JAVA) {
-			throw new SocketTableException("the netlink source needs Java " + NETLINK_MIN_JAVA
-					+ " or later (the FFM API), and this is Java " + feature);
+			return SocketTableJniCalls.load();
 		}
 		try {
-			return Class.forName(NETLINK_CLASS)
-				.asSubclass(SocketTableSource.class)
-				.getDeclaredConstructor()
-				.newInstance();
+			return (SocketTableCalls) Class.forName(FFM_CLASS).getDeclaredMethod("link").invoke(null);
 		}
 		catch (ClassNotFoundException e) {
-			throw new SocketTableException("this nolinger jar has no netlink classes: it was built on a JDK older than "
-					+ NETLINK_MIN_JAVA, e);
+			throw new SocketTableException("this nolinger jar has no FFM classes: it was built on a JDK older than "
+					+ NETLINK_MIN_JAVA + ", and Java " + feature + " loads no JNI library", e);
 		}
 		catch (InvocationTargetException e) {
 			if (e.getCause() instanceof SocketTableException cause) {
 				throw cause;
 			}
 			// IllegalCallerException when native access is denied (--illegal-native-access=deny), and the like.
-			throw new SocketTableException("the netlink source failed to start: " + e.getCause(), e.getCause());
+			throw new SocketTableException("the FFM calls failed to link: " + e.getCause(), e.getCause());
 		}
 		catch (ReflectiveOperationException | LinkageError e) {
-			throw new SocketTableException("the netlink source failed to load: " + e, e);
+			throw new SocketTableException("the FFM calls failed to load: " + e, e);
 		}
 	}
 }

@@ -17,7 +17,8 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 /**
  * A child JVM as a build tool starts one: it runs an annotated test through the launcher with the
  * extension's logger at {@code CONFIG}, so its standard error shows which source was chosen and
- * anything the JDK warns about. Prints {@code succeeded N of M} at the end.
+ * anything the JDK warns about. Prints {@code succeeded N of M} at the end, and the message of each
+ * failure. An argument sets {@code nolinger.source}.
  */
 final class NativeAccessMain {
 
@@ -31,11 +32,15 @@ final class NativeAccessMain {
 		logger.addHandler(handler);
 		logger.setLevel(Level.CONFIG);
 		SummaryGeneratingListener summary = new SummaryGeneratingListener();
-		LauncherFactory.create()
-			.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(CleanTestCases.class)).build(),
-					summary);
+		LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+			.selectors(selectClass(CleanTestCases.class));
+		if (args.length > 0) {
+			request.configurationParameter("nolinger.source", args[0]);
+		}
+		LauncherFactory.create().execute(request.build(), summary);
 		System.out.println("succeeded " + summary.getSummary().getTestsSucceededCount() + " of "
 				+ summary.getSummary().getTestsStartedCount());
+		summary.getSummary().getFailures().forEach(failure -> System.out.println("failed: " + failure.getException()));
 	}
 
 	static class CleanTestCases {

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A default run prints no warning: on Java 22+ the restricted FFM methods are called only where
- * native access is enabled, and the faster netlink source is used exactly then. Each test starts
- * a child JVM with the options a build tool would pass.
+ * native access is enabled, and the faster netlink source is used exactly then; on Java 17 to 21
+ * the jar's JNI library makes the same calls, with no flag, and where it cannot load the check
+ * reads {@code /proc} and says why. Each test starts a child JVM with the options a build tool
+ * would pass.
  */
 class NativeAccessTests {
 
@@ -43,7 +45,48 @@ class NativeAccessTests {
 
 		assertThat(output).as("the child's output").noneMatch(line -> line.contains("WARNING"));
 		assertThat(output).contains("succeeded 1 of 1");
-		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag");
+		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag (FFM)");
+	}
+
+	@Test
+	void beforeJava22TheJniLibraryGivesNetlinkWithNoFlag() throws Exception {
+		assumeTrue(Runtime.version().feature() < SocketTableSources.NETLINK_MIN_JAVA, "Java 22+ uses FFM");
+
+		List<String> output = run(List.of());
+
+		assertThat(output).as("the child's output").noneMatch(line -> line.contains("WARNING"));
+		assertThat(output).contains("succeeded 1 of 1");
+		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag (JNI, "
+				+ SocketTableSourcesTests.jniLibrary() + ")");
+	}
+
+	@Test
+	void aLibraryThatCannotBeCopiedFallsBackToProcQuietly() throws Exception {
+		assumeTrue(Runtime.version().feature() < SocketTableSources.NETLINK_MIN_JAVA, "Java 22+ uses FFM");
+
+		List<String> output = run(List.of("-Djava.io.tmpdir=/nonexistent/nolinger"));
+
+		assertThat(output).as("the child's output").noneMatch(line -> line.contains("WARNING"));
+		assertThat(output).contains("succeeded 1 of 1");
+		assertThat(output).anyMatch(line -> line.startsWith("CONFIG: nolinger: reading the socket table from /proc/net/tcp"
+				+ " and tcp6; netlink is unavailable: cannot copy the native library to /nonexistent/nolinger: "));
+	}
+
+	@Test
+	void netlinkAskedForWhereItIsUnavailableFailsTheTestAndSaysWhy() throws Exception {
+		boolean ffm = Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA;
+		// Without native access on Java 22+; with a temporary directory that does not exist before.
+		List<String> output = run(ffm ? List.of() : List.of("-Djava.io.tmpdir=/nonexistent/nolinger"), "netlink");
+
+		assertThat(output).as("the child's output").noneMatch(line -> line.contains("WARNING"));
+		assertThat(output).contains("succeeded 0 of 1");
+		String why = ffm
+				? "native access is not enabled for the class path; add --enable-native-access=ALL-UNNAMED to the test"
+						+ " JVM's options (Surefire: <argLine>, Gradle: jvmArgs) for the faster netlink source"
+				: "cannot copy the native library to /nonexistent/nolinger: ";
+		assertThat(output).anyMatch(line -> line.startsWith("failed: "
+				+ "org.junit.jupiter.api.extension.ExtensionConfigurationException: nolinger cannot read the socket table"
+				+ " through netlink, as nolinger.source=netlink asks: " + why));
 	}
 
 	@Test
@@ -55,8 +98,8 @@ class NativeAccessTests {
 		assertThat(output).noneMatch(line -> line.contains("WARNING"));
 	}
 
-	private static List<String> run(List<String> jvmOptions) throws Exception {
-		try (BackgroundJvm child = BackgroundJvm.start(jvmOptions, NativeAccessMain.class)) {
+	private static List<String> run(List<String> jvmOptions, String... args) throws Exception {
+		try (BackgroundJvm child = BackgroundJvm.start(jvmOptions, NativeAccessMain.class, args)) {
 			return child.finish(CHILD_TIMEOUT);
 		}
 	}

@@ -5,13 +5,13 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Java 22+ with native access: the probe reads this JVM's sockets by fd and exact 4-tuple, and
+ * The netlink source (FFM on Java 22+ with native access, the JNI library on Java 17 to 21): the probe reads this JVM's sockets by fd and exact 4-tuple, and
  * every way it can fail (a listener, a refused call, an fd that vanished or changed) makes the
  * check read the whole table and give the same verdict.
  */
@@ -44,7 +44,6 @@ class SocketTableProbeTests {
 
 	@BeforeEach
 	void netlink() throws SocketTableException {
-		assumeTrue(Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA, "the FFM API is Java 22's");
 		this.netlink = SocketTableSources.netlink();
 		this.probe = (SocketTableProbe) this.netlink;
 	}
@@ -177,6 +176,102 @@ class SocketTableProbeTests {
 				.containsExactlyInAnyOrder(closeWait, closeWait.mirror());
 			assertThat(check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES)).as("clean: nothing new")
 				.isEmpty();
+		}
+	}
+
+	@Test
+	void aFailingCallFallsBackToTheWholeTableWithTheSameVerdict() throws Exception {
+		withoutListener(LoopbackConnections.connect());
+		SocketTableCalls real = SocketTableSources.calls();
+		for (String failing : List.of("socketInode", "option", "address")) {
+			SocketTableNetlinkSource source = new SocketTableNetlinkSource(new FailingCalls(real, failing));
+			Check check = new Check(source, this.fds, CheckSocketActivity.UNTRACED, false, source);
+			CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+			SocketTuple closeWait = tuple(withoutListener(LoopbackConnections.serverNeverCloses()).accepted());
+			awaitState(closeWait.mirror(), TcpState.FIN_WAIT2);
+
+			assertThat(check.findings(snapshot, DEFAULT_STATES)).as(failing)
+				.extracting(f -> f.socket().tuple())
+				.containsExactlyInAnyOrder(closeWait, closeWait.mirror());
+		}
+		SocketTableNetlinkSource noSocket = new SocketTableNetlinkSource(new FailingCalls(real, "netlinkSocket"));
+		FailingCalls.failing = true;
+		try {
+			// A netlink socket refused is refused to the dump too: the read fails and says why.
+			assertThatThrownBy(noSocket::read).isInstanceOf(SocketTableException.class)
+				.hasMessage("netlink sock_diag: socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG) failed: EMFILE (errno 24)");
+		}
+		finally {
+			FailingCalls.failing = false;
+		}
+	}
+
+	/**
+	 * The real calls, but for one kind, which fails with EMFILE; a netlink socket only while
+	 * {@link #failing} is set, since the source's constructor opens one.
+	 */
+	private static final class FailingCalls implements SocketTableCalls {
+
+		static volatile boolean failing;
+
+		private static final int EMFILE = -24;
+
+		private final SocketTableCalls real;
+
+		private final String call;
+
+		FailingCalls(SocketTableCalls real, String call) {
+			this.real = real;
+			this.call = call;
+		}
+
+		private boolean fails(String name) {
+			return this.call.equals(name) && (failing || !name.equals("netlinkSocket"));
+		}
+
+		@Override
+		public String describe() {
+			return "failing " + this.call;
+		}
+
+		@Override
+		public int netlinkSocket() {
+			return fails("netlinkSocket") ? EMFILE : this.real.netlinkSocket();
+		}
+
+		@Override
+		public int send(int fd, ByteBuffer request, int length) {
+			return this.real.send(fd, request, length);
+		}
+
+		@Override
+		public int receive(int fd, ByteBuffer buffer) {
+			return this.real.receive(fd, buffer);
+		}
+
+		@Override
+		public void close(int fd) {
+			this.real.close(fd);
+		}
+
+		@Override
+		public int address(int fd, boolean peer, ByteBuffer sockaddr) {
+			return fails("address") ? EMFILE : this.real.address(fd, peer, sockaddr);
+		}
+
+		@Override
+		public int option(int fd, int level, int name, ByteBuffer value) {
+			return fails("option") ? EMFILE : this.real.option(fd, level, name, value);
+		}
+
+		@Override
+		public long socketInode(int fd) {
+			return fails("socketInode") ? EMFILE : this.real.socketInode(fd);
+		}
+
+		@Override
+		public int socketFds(long[] pairs) {
+			return this.real.socketFds(pairs);
 		}
 	}
 

@@ -5,7 +5,6 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
@@ -21,11 +20,14 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -34,7 +36,6 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -42,11 +43,12 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * The two sources on one real table: loopback sockets over IPv4-only and IPv6 sockets, in
  * LISTEN, ESTABLISHED, CLOSE_WAIT, half-closed FIN_WAIT2 (inode kept) and FIN_WAIT2 minisockets
- * (inode 0). Netlink needs Java 22; on older runtimes these tests check the fallback instead.
+ * (inode 0). Netlink makes its calls through FFM on Java 22+ and through the jar's JNI library on
+ * Java 17 to 21, so every test runs on both.
  */
 class SocketTableSourcesTests {
 
-	private static final boolean NETLINK_JAVA = Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA;
+	private static final boolean FFM_JAVA = Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA;
 
 	private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -60,7 +62,6 @@ class SocketTableSourcesTests {
 
 	@Test
 	void bothSourcesGiveTheSameTable() throws Exception {
-		assumeTrue(NETLINK_JAVA, "netlink needs Java 22 or later");
 		SocketTableSource netlink = SocketTableSources.netlink();
 		SocketTableSource proc = new SocketTableProcSource(Path.of("/proc/net"));
 		Set<Integer> ports = new HashSet<>();
@@ -92,21 +93,59 @@ class SocketTableSourcesTests {
 	}
 
 	@Test
-	void netlinkIsUnavailableBeforeJava22() {
-		assumeTrue(!NETLINK_JAVA, "this runtime has the FFM API");
-
-		assertThatThrownBy(SocketTableSources::netlink).isInstanceOf(SocketTableException.class)
-			.hasMessage("the netlink source needs Java 22 or later (the FFM API), and this is Java "
-					+ Runtime.version().feature());
+	void theJniLibraryIsLoadedOnlyBeforeJava22() throws SocketTableException {
+		if (FFM_JAVA) {
+			assertThatThrownBy(SocketTableJniCalls::load).isInstanceOf(SocketTableException.class)
+				.hasMessage("the JNI library is for Java 17 to 21, and this is Java " + Runtime.version().feature()
+						+ ", which makes the same calls through the FFM API");
+			assertThat(SocketTableSources.calls().describe()).isEqualTo("FFM");
+		}
+		else {
+			assertThat(SocketTableSources.calls().describe()).isEqualTo("JNI, " + jniLibrary());
+		}
 	}
 
 	@Test
-	void autoPicksNetlinkWhereItWorksAndProcElsewhere() {
+	void theJarCarriesALibraryForLinuxOnX86AndArm() throws SocketTableException {
+		assertThat(SocketTableJniCalls.resource("Linux", "amd64")).isEqualTo("/dev/nolinger/native/linux-amd64/libnolinger.so");
+		assertThat(SocketTableJniCalls.resource("Linux", "x86_64")).isEqualTo("/dev/nolinger/native/linux-amd64/libnolinger.so");
+		assertThat(SocketTableJniCalls.resource("Linux", "aarch64"))
+			.isEqualTo("/dev/nolinger/native/linux-aarch64/libnolinger.so");
+		for (String arch : List.of("amd64", "aarch64")) {
+			assertThat(SocketTableJniCalls.class.getResource("/dev/nolinger/native/linux-" + arch + "/libnolinger.so"))
+				.as(arch).isNotNull();
+		}
+		assertThatThrownBy(() -> SocketTableJniCalls.resource("Linux", "riscv64")).isInstanceOf(SocketTableException.class)
+			.hasMessage("this nolinger jar has native libraries for Linux on amd64 and aarch64, and this is riscv64");
+		assertThatThrownBy(() -> SocketTableJniCalls.resource("Mac OS X", "aarch64"))
+			.isInstanceOf(SocketTableException.class)
+			.hasMessage("the native library is for Linux, and this is Mac OS X");
+	}
+
+	@Test
+	void autoPicksNetlinkWhereItWorksAndProcElsewhere() throws SocketTableException {
 		SocketTableSource source = SocketTableSources.select(configuration("auto", CheckConfiguration.DEFAULT_PROC_NET));
 
 		// "netlink sock_diag" alone: this kernel answers TCPDIAG_GETSOCK, one walk for both families.
-		assertThat(source.describe()).isEqualTo(NETLINK_JAVA ? "netlink sock_diag" : "/proc/net/tcp");
+		assertThat(source.describe())
+			.isEqualTo(FFM_JAVA ? "netlink sock_diag (FFM)" : "netlink sock_diag (JNI, " + jniLibrary() + ")");
 		assertThat(source.isAvailable()).isTrue();
+	}
+
+	@Test
+	void theLibrariesWereBuiltFromTheSourceBesideThem() throws Exception {
+		byte[] source = Files.readAllBytes(Path.of("src/main/c/nolinger.c"));
+		String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source));
+
+		assertThat(Files.readString(Path.of("src/main/c/built-from.sha256")).strip())
+			.as("nolinger.c changed since the libraries were built: run src/main/c/build")
+			.isEqualTo(sha256);
+	}
+
+	/** The library this platform loads on Java 17 to 21, as the source describes it. */
+	static String jniLibrary() throws SocketTableException {
+		return SocketTableJniCalls.resource(System.getProperty("os.name"), System.getProperty("os.arch"))
+			.replace("/dev/nolinger/native/", "");
 	}
 
 	@Test
@@ -123,28 +162,9 @@ class SocketTableSourcesTests {
 			.isInstanceOf(SocketTableProcSource.class);
 	}
 
-	@Test
-	void netlinkAskedForWhereItIsUnavailableFailsTheTest() {
-		assumeTrue(!NETLINK_JAVA, "this runtime has the FFM API");
-
-		EngineTestKit.engine("junit-jupiter")
-			.configurationParameter("nolinger.source", "netlink")
-			.selectors(selectClass(LeakTestCases.class))
-			.execute()
-			.testEvents()
-			.assertThatEvents()
-			.haveExactly(1, event(test("leaks"), finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
-					message("nolinger cannot read the socket table through netlink, as nolinger.source=netlink asks:"
-							+ " the netlink source needs Java 22 or later (the FFM API), and this is Java "
-							+ Runtime.version().feature()
-							+ ". Set nolinger.source=auto to fall back to /proc where netlink is unavailable."))));
-	}
-
 	@ParameterizedTest
 	@ValueSource(strings = { "proc", "netlink", "auto" })
 	void everySourceCatchesTheSameLeak(String source) {
-		assumeTrue(NETLINK_JAVA || !source.equals("netlink"), "netlink needs Java 22 or later");
-
 		EngineTestKit.engine("junit-jupiter")
 			.configurationParameter("nolinger.source", source)
 			.selectors(selectClass(LeakTestCases.class))

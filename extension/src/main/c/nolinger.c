@@ -1,0 +1,181 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ *
+ * The native calls of the netlink source on Java 17 to 21, where the FFM API is not final: the
+ * natives of dev.nolinger.SocketTableJniCalls. Each is one system call, or, for socketFds, one
+ * listing of /proc/self/fd with one statx per entry, so a check crosses into C once for the whole
+ * fd table. Every call returns a result or -errno and never throws: the Java side words the errors.
+ *
+ * Only syscall(2) and no other C library function is called, so the library links against the oldest
+ * symbol version glibc has for it and loads on any glibc the JDK itself runs on.
+ */
+#include <jni.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/stat.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC 02000000
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#ifndef NETLINK_SOCK_DIAG
+#define NETLINK_SOCK_DIAG 4
+#endif
+
+#define RESULT(call) ((call) < 0 ? -errno : (call))
+
+/* What getdents64 writes; glibc declares it only with _GNU_SOURCE and from 2.30 on. */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static long sys_close(int fd) {
+	return syscall(SYS_close, fd);
+}
+
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_netlinkSocket0(JNIEnv *env, jclass type) {
+	long fd = syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	return (jint) RESULT(fd);
+}
+
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_send0(JNIEnv *env, jclass type, jint fd, jobject request,
+		jint length) {
+	void *data = (*env)->GetDirectBufferAddress(env, request);
+	struct sockaddr_nl kernel;
+	if (data == NULL) {
+		return -EFAULT;
+	}
+	memset(&kernel, 0, sizeof kernel);
+	kernel.nl_family = AF_NETLINK;
+	long sent = syscall(SYS_sendto, fd, data, (size_t) length, 0, &kernel, sizeof kernel);
+	return (jint) RESULT(sent);
+}
+
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_receive0(JNIEnv *env, jclass type, jint fd, jobject buffer,
+		jint capacity) {
+	void *data = (*env)->GetDirectBufferAddress(env, buffer);
+	if (data == NULL) {
+		return -EFAULT;
+	}
+	long received = syscall(SYS_recvfrom, fd, data, (size_t) capacity, 0, NULL, NULL);
+	return (jint) RESULT(received);
+}
+
+JNIEXPORT void JNICALL Java_dev_nolinger_SocketTableJniCalls_close0(JNIEnv *env, jclass type, jint fd) {
+	sys_close(fd);
+}
+
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_address0(JNIEnv *env, jclass type, jint fd, jboolean peer,
+		jobject buffer, jint capacity) {
+	void *data = (*env)->GetDirectBufferAddress(env, buffer);
+	socklen_t length = (socklen_t) capacity;
+	if (data == NULL) {
+		return -EFAULT;
+	}
+	long result = syscall(peer ? SYS_getpeername : SYS_getsockname, fd, data, &length);
+	return result < 0 ? -errno : (jint) length;
+}
+
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_option0(JNIEnv *env, jclass type, jint fd, jint level,
+		jint name, jobject buffer, jint capacity) {
+	void *data = (*env)->GetDirectBufferAddress(env, buffer);
+	socklen_t length = (socklen_t) capacity;
+	if (data == NULL) {
+		return -EFAULT;
+	}
+	long result = syscall(SYS_getsockopt, fd, level, name, data, &length);
+	return result < 0 ? -errno : (jint) length;
+}
+
+/* The socket inode an fd holds: > 0; 0 when it holds something else; -errno when statx fails. */
+static long long socket_inode(int fd) {
+	struct statx info;
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, &info) < 0) {
+		return -errno;
+	}
+	return (info.stx_mode & S_IFMT) == S_IFSOCK ? (long long) info.stx_ino : 0;
+}
+
+JNIEXPORT jlong JNICALL Java_dev_nolinger_SocketTableJniCalls_inode0(JNIEnv *env, jclass type, jint fd) {
+	return (jlong) socket_inode(fd);
+}
+
+/*
+ * Lists /proc/self/fd and writes (inode, fd) pairs of the socket fds into pairs, as many as fit.
+ * Returns how many socket fds there are (more than fit tells the caller to retry with a larger
+ * array), or -errno. An fd closed between the listing and its statx (EBADF) is skipped.
+ */
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_socketFds0(JNIEnv *env, jclass type, jlongArray pairs) {
+	char entries[8192];
+	jsize capacity = (*env)->GetArrayLength(env, pairs) / 2;
+	jlong found[2 * 256];
+	jsize written = 0;
+	jsize stored = 0;
+	jint count = 0;
+	long directory = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (directory < 0) {
+		return -errno;
+	}
+	for (;;) {
+		long length = syscall(SYS_getdents64, (int) directory, entries, sizeof entries);
+		if (length < 0) {
+			int error = errno;
+			sys_close((int) directory);
+			return -error;
+		}
+		if (length == 0) {
+			break;
+		}
+		for (long at = 0; at < length;) {
+			struct linux_dirent64 *entry = (struct linux_dirent64 *) (entries + at);
+			at += entry->d_reclen;
+			const char *name = entry->d_name;
+			if (name[0] < '0' || name[0] > '9') {
+				continue;
+			}
+			long fd = 0;
+			for (; *name >= '0' && *name <= '9'; name++) {
+				fd = fd * 10 + (*name - '0');
+			}
+			if (fd == directory) {
+				continue;
+			}
+			long long inode = socket_inode((int) fd);
+			if (inode == -EBADF || inode == 0) {
+				continue;
+			}
+			if (inode < 0) {
+				sys_close((int) directory);
+				return (jint) inode;
+			}
+			if (count < capacity) {
+				found[2 * written] = (jlong) inode;
+				found[2 * written + 1] = (jlong) fd;
+				written++;
+				stored++;
+				if (written == 256) {
+					(*env)->SetLongArrayRegion(env, pairs, 2 * (stored - written), 2 * written, found);
+					written = 0;
+				}
+			}
+			count++;
+		}
+	}
+	sys_close((int) directory);
+	if (written > 0) {
+		(*env)->SetLongArrayRegion(env, pairs, 2 * (stored - written), 2 * written, found);
+	}
+	return count;
+}

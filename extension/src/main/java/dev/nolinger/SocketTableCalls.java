@@ -1,0 +1,46 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The system calls the netlink source makes, one implementation per way of making them: the FFM
+ * API on Java 22+ ({@code SocketTableFfmCalls}, in {@code META-INF/versions/22}) and a bundled JNI
+ * library on Java 17 to 21 ({@link SocketTableJniCalls}). Every buffer is a direct one in the
+ * platform's byte order. Every call returns its result, or {@code -errno} where the call failed;
+ * none throws for a failed call, so both sides word errors the same way.
+ */
+interface SocketTableCalls {
+
+	/** How the calls are made, for the CONFIG line that names the source. */
+	String describe();
+
+	/** {@code socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)}: the fd, or -errno. */
+	int netlinkSocket();
+
+	/** {@code sendto} the kernel's netlink address: the bytes sent, or -errno. */
+	int send(int fd, ByteBuffer request, int length);
+
+	/** {@code recv} into {@code buffer} from its start, at most its capacity: the bytes received, or -errno. */
+	int receive(int fd, ByteBuffer buffer);
+
+	void close(int fd);
+
+	/** {@code getpeername} or {@code getsockname} into {@code sockaddr}: the address's length, or -errno. */
+	int address(int fd, boolean peer, ByteBuffer sockaddr);
+
+	/** {@code getsockopt} into {@code value}, at most its capacity: the length written, or -errno. */
+	int option(int fd, int level, int name, ByteBuffer value);
+
+	/** The inode of the socket fd {@code fd} holds, 0 when it holds a file that is no socket, or -errno. */
+	long socketInode(int fd);
+
+	/**
+	 * Every socket fd of this process: writes {@code (inode, fd)} pairs into {@code pairs}, as many
+	 * as fit, and returns how many there are (more than fit: call again with a larger array), or
+	 * -errno. An fd closed while it is listed is left out.
+	 */
+	int socketFds(long[] pairs);
+}

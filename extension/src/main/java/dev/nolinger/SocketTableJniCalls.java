@@ -1,0 +1,178 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The netlink source's system calls on Java 17 to 21, through the small JNI library the jar carries
+ * for x86-64 and aarch64 Linux ({@code src/main/c/nolinger.c}: only {@code syscall(2)}, so any glibc
+ * since 2.17 loads it). Java 22+ uses the FFM API instead and never loads this library: from Java 24
+ * on, loading one prints a warning unless native access is enabled, and FFM needs the same option.
+ *
+ * <p>Loading copies the library to a new file in {@code java.io.tmpdir} and deletes it once loaded
+ * (the mapping stays), so two class loaders that each load nolinger get a library each. JNI on Java
+ * 17 to 21 prints nothing. Where loading fails (another platform, a {@code noexec} temporary
+ * directory, a C library other than glibc), {@link #load()} says why, and the check reads
+ * {@code /proc} as before.
+ */
+final class SocketTableJniCalls implements SocketTableCalls {
+
+	/** The newest Java that loads the library; later ones make the same calls through FFM. */
+	static final int MAX_JAVA = 21;
+
+	/** The loaded library's calls, or why it did not load: loading is tried once per class loader. */
+	private static @Nullable SocketTableCalls loaded;
+
+	private static @Nullable SocketTableException refused;
+
+	private final String describe;
+
+	private SocketTableJniCalls(String describe) {
+		this.describe = describe;
+	}
+
+	/**
+	 * Loads the library for this platform, the first time it is asked for.
+	 *
+	 * @throws SocketTableException why it cannot be loaded here
+	 */
+	static synchronized SocketTableCalls load() throws SocketTableException {
+		if (loaded == null && refused == null) {
+			try {
+				loaded = loadOnce();
+			}
+			catch (SocketTableException e) {
+				refused = e;
+			}
+		}
+		if (refused != null) {
+			throw refused;
+		}
+		return Objects.requireNonNull(loaded);
+	}
+
+	private static SocketTableCalls loadOnce() throws SocketTableException {
+		int feature = Runtime.version().feature();
+		if (feature > MAX_JAVA) {
+			throw new SocketTableException("the JNI library is for Java 17 to " + MAX_JAVA + ", and this is Java " + feature
+					+ ", which makes the same calls through the FFM API");
+		}
+		String resource = resource(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+		try (InputStream library = SocketTableJniCalls.class.getResourceAsStream(resource)) {
+			if (library == null) {
+				throw new SocketTableException("this nolinger jar has no native library " + resource);
+			}
+			Path copy = Files.createTempFile("nolinger-", ".so");
+			try {
+				Files.copy(library, copy, StandardCopyOption.REPLACE_EXISTING);
+				System.load(copy.toAbsolutePath().toString());
+			}
+			finally {
+				Files.deleteIfExists(copy);
+			}
+		}
+		catch (IOException e) {
+			throw new SocketTableException("cannot copy the native library to " + System.getProperty("java.io.tmpdir")
+					+ ": " + e, e);
+		}
+		catch (UnsatisfiedLinkError | SecurityException e) {
+			throw new SocketTableException("the native library " + resource + " did not load: " + e.getMessage(), e);
+		}
+		return new SocketTableJniCalls("JNI, " + resource.substring(resource.lastIndexOf('/', resource.lastIndexOf('/') - 1) + 1));
+	}
+
+	/**
+	 * The library's resource name for {@code os.name} and {@code os.arch}.
+	 *
+	 * @throws SocketTableException for a platform the jar carries no library for
+	 */
+	static String resource(String osName, String osArch) throws SocketTableException {
+		String arch = osArch.toLowerCase(Locale.ROOT);
+		if (!osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
+			throw new SocketTableException("the native library is for Linux, and this is " + osName);
+		}
+		if (arch.equals("x86_64")) {
+			arch = "amd64";
+		}
+		if (arch.equals("arm64")) {
+			arch = "aarch64";
+		}
+		if (!arch.equals("amd64") && !arch.equals("aarch64")) {
+			throw new SocketTableException("this nolinger jar has native libraries for Linux on amd64 and aarch64, and this is "
+					+ osArch);
+		}
+		return "/dev/nolinger/native/linux-" + arch + "/libnolinger.so";
+	}
+
+	@Override
+	public String describe() {
+		return this.describe;
+	}
+
+	@Override
+	public int netlinkSocket() {
+		return netlinkSocket0();
+	}
+
+	@Override
+	public int send(int fd, ByteBuffer request, int length) {
+		return send0(fd, request, length);
+	}
+
+	@Override
+	public int receive(int fd, ByteBuffer buffer) {
+		return receive0(fd, buffer, buffer.capacity());
+	}
+
+	@Override
+	public void close(int fd) {
+		close0(fd);
+	}
+
+	@Override
+	public int address(int fd, boolean peer, ByteBuffer sockaddr) {
+		return address0(fd, peer, sockaddr, sockaddr.capacity());
+	}
+
+	@Override
+	public int option(int fd, int level, int name, ByteBuffer value) {
+		return option0(fd, level, name, value, value.capacity());
+	}
+
+	@Override
+	public long socketInode(int fd) {
+		return inode0(fd);
+	}
+
+	@Override
+	public int socketFds(long[] pairs) {
+		return socketFds0(pairs);
+	}
+
+	private static native int netlinkSocket0();
+
+	private static native int send0(int fd, ByteBuffer request, int length);
+
+	private static native int receive0(int fd, ByteBuffer buffer, int capacity);
+
+	private static native void close0(int fd);
+
+	private static native int address0(int fd, boolean peer, ByteBuffer buffer, int capacity);
+
+	private static native int option0(int fd, int level, int name, ByteBuffer buffer, int capacity);
+
+	private static native long inode0(int fd);
+
+	private static native int socketFds0(long[] pairs);
+}

@@ -1,0 +1,271 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.File;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The netlink source's system calls on Java 22+, through the FFM API: downcalls into the C library
+ * that capture errno. Restricted methods such as {@link Linker#downcallHandle} make the JDK print a
+ * warning unless native access is enabled, so {@link #link()} refuses without it, and the check
+ * reads {@code /proc} instead: a default run prints nothing.
+ */
+final class SocketTableFfmCalls implements SocketTableCalls {
+
+	private static final int AF_NETLINK = 16;
+	private static final int SOCK_RAW = 3;
+	private static final int SOCK_CLOEXEC = 0x80000;
+	private static final int NETLINK_SOCK_DIAG = 4;
+	private static final int ENOENT = 2;
+	private static final int EBADF = 9;
+	private static final int EINVAL = 22;
+	private static final int AT_EMPTY_PATH = 0x1000;
+	private static final int STATX_TYPE = 0x1;
+	private static final int STATX_INO = 0x100;
+	private static final int S_IFMT = 0xF000;
+	private static final int S_IFSOCK = 0xC000;
+	/** {@code struct statx} is 256 bytes; {@code stx_mode} is at 28 and {@code stx_ino} at 32. */
+	private static final int STATX_SIZE = 256;
+
+	private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+	private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+	private final MethodHandle socketCall;
+	private final MethodHandle sendtoCall;
+	private final MethodHandle recvCall;
+	private final MethodHandle closeCall;
+	private final MethodHandle getsocknameCall;
+	private final MethodHandle getpeernameCall;
+	private final MethodHandle getsockoptCall;
+	private final MethodHandle statxCall;
+
+	private final Arena arena = Arena.ofAuto();
+	private final MemorySegment callState = this.arena.allocate(CALL_STATE);
+	private final MemorySegment kernelAddress = this.arena.allocate(12, 4);
+	private final MemorySegment length = this.arena.allocate(JAVA_INT);
+	private final MemorySegment statx = this.arena.allocate(STATX_SIZE, 8);
+	/** The empty path that {@code statx} with {@code AT_EMPTY_PATH} takes: the fd itself. */
+	private final MemorySegment emptyPath = this.arena.allocate(1);
+	private final File fdDirectory = new File("/proc/self/fd");
+
+	private SocketTableFfmCalls(MethodHandle... calls) {
+		this.socketCall = calls[0];
+		this.sendtoCall = calls[1];
+		this.recvCall = calls[2];
+		this.closeCall = calls[3];
+		this.getsocknameCall = calls[4];
+		this.getpeernameCall = calls[5];
+		this.getsockoptCall = calls[6];
+		this.statxCall = calls[7];
+		this.kernelAddress.set(JAVA_SHORT, 0, (short) AF_NETLINK);
+	}
+
+	/**
+	 * Links the C library's calls.
+	 *
+	 * @throws SocketTableException naming the option that enables native access, where it is off
+	 */
+	@SuppressWarnings("restricted")
+	static SocketTableCalls link() throws SocketTableException {
+		requireNativeAccess();
+		Linker linker = Linker.nativeLinker();
+		SymbolLookup libc = linker.defaultLookup();
+		Linker.Option errno = Linker.Option.captureCallState("errno");
+		return new SocketTableFfmCalls(
+				linker.downcallHandle(find(libc, "socket"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+						errno),
+				linker.downcallHandle(find(libc, "sendto"),
+						FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno),
+				linker.downcallHandle(find(libc, "recv"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+						errno),
+				linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT)),
+				linker.downcallHandle(find(libc, "getsockname"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+						errno),
+				linker.downcallHandle(find(libc, "getpeername"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+						errno),
+				linker.downcallHandle(find(libc, "getsockopt"),
+						FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
+				linker.downcallHandle(find(libc, "statx"),
+						FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno));
+	}
+
+	/**
+	 * Restricted methods make the JDK print a warning unless native access is enabled for the
+	 * caller's module: a default run must print none, so without it there are no FFM calls.
+	 *
+	 * @throws SocketTableException naming the option that enables native access for this module
+	 */
+	static void requireNativeAccess() throws SocketTableException {
+		Module module = SocketTableFfmCalls.class.getModule();
+		if (!module.isNativeAccessEnabled()) {
+			throw new SocketTableException("native access is not enabled for "
+					+ (module.isNamed() ? "module " + module.getName() : "the class path")
+					+ "; add --enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED")
+					+ " to the test JVM's options (Surefire: <argLine>, Gradle: jvmArgs) for the faster netlink source");
+		}
+	}
+
+	@Override
+	public String describe() {
+		return "FFM";
+	}
+
+	@Override
+	public int netlinkSocket() {
+		try {
+			return result((int) this.socketCall.invokeExact(this.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+					NETLINK_SOCK_DIAG));
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+	}
+
+	@Override
+	public int send(int fd, ByteBuffer request, int length) {
+		try {
+			return (int) result((long) this.sendtoCall.invokeExact(this.callState, fd, MemorySegment.ofBuffer(request),
+					(long) length, 0, this.kernelAddress, 12));
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+	}
+
+	@Override
+	public int receive(int fd, ByteBuffer buffer) {
+		try {
+			return (int) result((long) this.recvCall.invokeExact(this.callState, fd, MemorySegment.ofBuffer(buffer),
+					(long) buffer.capacity(), 0));
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+	}
+
+	@Override
+	public void close(int fd) {
+		try {
+			int ignored = (int) this.closeCall.invokeExact(fd);
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+	}
+
+	@Override
+	public int address(int fd, boolean peer, ByteBuffer sockaddr) {
+		this.length.set(JAVA_INT, 0, sockaddr.capacity());
+		try {
+			MethodHandle call = peer ? this.getpeernameCall : this.getsocknameCall;
+			int result = (int) call.invokeExact(this.callState, fd, MemorySegment.ofBuffer(sockaddr), this.length);
+			return result == 0 ? this.length.get(JAVA_INT, 0) : result(result);
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+	}
+
+	@Override
+	public int option(int fd, int level, int name, ByteBuffer value) {
+		this.length.set(JAVA_INT, 0, value.capacity());
+		try {
+			int result = (int) this.getsockoptCall.invokeExact(this.callState, fd, level, name,
+					MemorySegment.ofBuffer(value), this.length);
+			return result == 0 ? this.length.get(JAVA_INT, 0) : result(result);
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+	}
+
+	@Override
+	public long socketInode(int fd) {
+		try {
+			int result = (int) this.statxCall.invokeExact(this.callState, fd, this.emptyPath, AT_EMPTY_PATH,
+					STATX_TYPE | STATX_INO, this.statx);
+			if (result != 0) {
+				return result(result);
+			}
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+		return (this.statx.get(JAVA_SHORT, 28) & S_IFMT) == S_IFSOCK ? this.statx.get(JAVA_LONG, 32) : 0;
+	}
+
+	/**
+	 * The names in {@code /proc/self/fd}, then one {@code statx} per fd. A name that is no number
+	 * cannot be in that directory; it is reported as EINVAL.
+	 */
+	@Override
+	public int socketFds(long[] pairs) {
+		String[] names = this.fdDirectory.list();
+		if (names == null) {
+			return -ENOENT;
+		}
+		int count = 0;
+		for (String name : names) {
+			int fd;
+			try {
+				fd = Integer.parseInt(name);
+			}
+			catch (NumberFormatException e) {
+				return -EINVAL;
+			}
+			long inode = socketInode(fd);
+			if (inode == -EBADF || inode == 0) {
+				continue;
+			}
+			if (inode < 0) {
+				return (int) inode;
+			}
+			if (2 * count + 1 < pairs.length) {
+				pairs[2 * count] = inode;
+				pairs[2 * count + 1] = fd;
+			}
+			count++;
+		}
+		return count;
+	}
+
+	/** A call's -1 as -errno. */
+	private long result(long result) {
+		return result < 0 ? -(int) ERRNO.get(this.callState, 0L) : result;
+	}
+
+	private int result(int result) {
+		return result < 0 ? -(int) ERRNO.get(this.callState, 0L) : result;
+	}
+
+	private static MemorySegment find(SymbolLookup libc, String name) throws SocketTableException {
+		return libc.find(name).orElseThrow(() -> new SocketTableException("the C library has no " + name + "() to call"));
+	}
+
+	/** A downcall throws nothing checked; anything else is a bug to surface as is. */
+	private static RuntimeException rethrow(Throwable e) {
+		if (e instanceof RuntimeException runtime) {
+			throw runtime;
+		}
+		if (e instanceof Error error) {
+			throw error;
+		}
+		throw new IllegalStateException(e);
+	}
+}
