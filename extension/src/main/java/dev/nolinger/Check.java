@@ -108,6 +108,16 @@ final class Check {
 
 	/** @param testId the test's unique ID, which the ledger's closes are matched against (rule 5) */
 	CheckSnapshot snapshot(Set<TcpState> states, @Nullable String testId) throws SocketTableException {
+		long start = System.nanoTime();
+		try {
+			return snapshotNow(states, testId);
+		}
+		finally {
+			CheckCost.spentSince(start);
+		}
+	}
+
+	private CheckSnapshot snapshotNow(Set<TcpState> states, @Nullable String testId) throws SocketTableException {
 		CheckSnapshot last = this.quiet;
 		if (last != null) {
 			Set<Long> held = this.fds.socketInodes();
@@ -170,6 +180,16 @@ final class Check {
 
 	/** Findings, and how many of this JVM's sockets are still settling into a checked state. */
 	CheckObservation observe(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
+		long start = System.nanoTime();
+		try {
+			return observeNow(snapshot, states);
+		}
+		finally {
+			CheckCost.spentSince(start);
+		}
+	}
+
+	private CheckObservation observeNow(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
 		CheckQuiet proof = snapshot.quiet();
 		if (proof != null && proof.stillHolds(this.fds.socketInodes(), this.activity.openedOrClosed(), states)) {
 			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.

@@ -62,6 +62,7 @@ final class SocketTableSources {
 				catch (SocketTableException e) {
 					LOGGER.config(() -> "nolinger: reading the socket table from " + configuration.procNet()
 							+ "/tcp and tcp6; netlink is unavailable: " + e.getMessage());
+					CheckCost.fasterPathNotTaken(e.getMessage());
 					return proc;
 				}
 		}

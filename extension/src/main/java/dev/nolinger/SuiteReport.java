@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -67,8 +68,20 @@ final class SuiteReport {
 
 	private final List<Test> tests;
 
+	private final CheckCost cost;
+
 	SuiteReport(List<Test> tests) {
+		this(tests, CheckCost.NONE);
+	}
+
+	SuiteReport(List<Test> tests, CheckCost cost) {
 		this.tests = List.copyOf(tests);
+		this.cost = cost;
+	}
+
+	/** What the checks of the run cost, summed over its JVMs. */
+	CheckCost cost() {
+		return this.cost;
 	}
 
 	List<Test> tests() {
@@ -170,6 +183,13 @@ final class SuiteReport {
 				.append(" (").append(socketsNotJudged()).append(socketsNotJudged() == 1 ? " socket" : " sockets")
 				.append("): other checked tests ran concurrently, so the table cannot tell whose sockets they are");
 		}
+		if (this.cost.nanos() > 0) {
+			text.append("\n  cost:         the checks took ").append(this.cost.describe(checked()));
+		}
+		if (!this.cost.fasterPath().isEmpty()) {
+			text.append("\n  faster path:  not taken, so tests that hold connections read the whole socket table: ")
+				.append(this.cost.fasterPath());
+		}
 		text.append("\n  report:       ").append(reportPath);
 		return text.toString();
 	}
@@ -231,6 +251,7 @@ final class SuiteReport {
 		json.append("  \"where\": ").append(jsonCounts(byClassStateAndEnd())).append(",\n");
 		json.append("  \"stillLingeringAtTheEnd\": ").append(lingeredToTheEnd()).append(",\n");
 		json.append("  \"closedAfterTheirTest\": ").append(closedLate()).append(",\n");
+		json.append("  \"checkMillis\": ").append(String.format(Locale.ROOT, "%.3f", this.cost.nanos() / 1e6)).append(",\n");
 		json.append("  \"tests\": [");
 		List<Test> sorted = sorted();
 		for (int i = 0; i < sorted.size(); i++) {

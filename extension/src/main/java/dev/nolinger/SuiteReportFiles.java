@@ -34,17 +34,20 @@ final class SuiteReportFiles {
 			Files.writeString(parts.resolve(run + "_" + ProcessHandle.current().pid() + ".tsv"), serialize(own),
 					StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 			List<SuiteReport.Test> all = new ArrayList<>();
+			CheckCost cost = CheckCost.NONE;
 			try (DirectoryStream<Path> files = Files.newDirectoryStream(parts, "*.tsv")) {
 				for (Path part : files) {
 					if (part.getFileName().toString().startsWith(run + "_")) {
-						all.addAll(deserialize(Files.readString(part, StandardCharsets.UTF_8)));
+						String text = Files.readString(part, StandardCharsets.UTF_8);
+						all.addAll(deserialize(text));
+						cost = cost.plus(cost(text));
 					}
 					else {
 						Files.deleteIfExists(part);
 					}
 				}
 			}
-			SuiteReport merged = new SuiteReport(all);
+			SuiteReport merged = new SuiteReport(all, cost);
 			Files.writeString(directory.resolve("report.json"), merged.json(), StandardCharsets.UTF_8);
 			Files.writeString(directory.resolve("report.md"), merged.markdown(), StandardCharsets.UTF_8);
 			return merged;
@@ -77,6 +80,8 @@ final class SuiteReportFiles {
 
 	static String serialize(SuiteReport report) {
 		StringBuilder text = new StringBuilder();
+		text.append(String.join("\t", "C", String.valueOf(report.cost().nanos()), escape(report.cost().fasterPath())))
+			.append('\n');
 		for (SuiteReport.Test test : report.tests()) {
 			text.append(String.join("\t", "T", escape(test.uniqueId()), escape(test.name()),
 					String.valueOf(test.failed()), String.valueOf(test.tolerance()), String.valueOf(test.passedByBaseline()),
@@ -101,6 +106,9 @@ final class SuiteReportFiles {
 			}
 			String[] f = line.split("\t", -1);
 			try {
+				if (f[0].equals("C") && f.length == 3 && CheckCost.parse(f[1], f[2]) != null) {
+					continue;
+				}
 				if (f[0].equals("T") && f.length == 7) {
 					if (pending != null) {
 						tests.add(test(pending, sockets));
@@ -124,6 +132,19 @@ final class SuiteReportFiles {
 			tests.add(test(pending, sockets));
 		}
 		return tests;
+	}
+
+	/** The cost lines of a part, summed: one per session of its JVM. */
+	static CheckCost cost(String text) {
+		CheckCost cost = CheckCost.NONE;
+		for (String line : text.split("\n")) {
+			String[] f = line.split("\t", -1);
+			if (f[0].equals("C") && f.length == 3) {
+				CheckCost one = CheckCost.parse(f[1], unescape(f[2]));
+				cost = one == null ? cost : cost.plus(one);
+			}
+		}
+		return cost;
 	}
 
 	private static SuiteReport.Test test(String[] f, List<SuiteReport.Socket> sockets) {

@@ -92,7 +92,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 				tests.add(test.failed() ? withFates(test) : test);
 			}
 			SuiteReportRecords.forgetWatched();
-			own = new SuiteReport(tests);
+			own = new SuiteReport(tests, CheckCost.take());
 			CHECKED.clear();
 			directory = reportDirectory == null ? Path.of("target/nolinger") : reportDirectory;
 		}

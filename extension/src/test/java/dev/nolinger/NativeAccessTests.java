@@ -35,6 +35,10 @@ class NativeAccessTests {
 				+ " and tcp6; netlink is unavailable: native access is not enabled for the class path; add"
 				+ " --enable-native-access=ALL-UNNAMED to the test JVM's options (Surefire: <argLine>, Gradle: jvmArgs)"
 				+ " for the faster netlink source"));
+		assertThat(output).as("the summary says what to add, once, as plain text")
+			.containsOnlyOnce("  faster path:  not taken, so tests that hold connections read the whole socket table: native"
+					+ " access is not enabled for the class path; add --enable-native-access=ALL-UNNAMED to the test JVM's"
+					+ " options (Surefire: <argLine>, Gradle: jvmArgs) for the faster netlink source");
 	}
 
 	@Test
@@ -46,6 +50,8 @@ class NativeAccessTests {
 		assertThat(output).as("the child's output").noneMatch(line -> line.contains("WARNING"));
 		assertThat(output).contains("succeeded 1 of 1");
 		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag (FFM)");
+		assertThat(output).anyMatch(line -> line.startsWith("  cost:         the checks took "))
+			.noneMatch(line -> line.contains("faster path"));
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,10 @@ class SuiteReportListenerTests {
 				  states:       CLOSE_WAIT (1), FIN_WAIT2 (1)
 				  where:        SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end (1), SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end (1)
 				  at the end:   2 still lingering at the end of the run, 0 closed after their test
-				  report:       %s""".formatted(reports.resolve("report.md")));
+				  cost:         the checks took """);
+		assertThat(run.out()).as("what the checks cost, then where the report is")
+			.containsPattern("\n  cost:         the checks took \\d+\\.\\d ms in all, \\d+\\.\\d{3} ms per test\n  report:       "
+					+ Pattern.quote(reports.resolve("report.md").toString()) + "\n");
 		// The leak is still open when the session ends; other tests of this JVM may hold more.
 		assertThat(run.out()).containsPattern(
 				"\nnolinger: this JVM still holds \\d+ lingering sockets at the end of the run \\(CLOSE_WAIT \\d+, FIN_WAIT2 \\d+\\):"
@@ -61,7 +65,8 @@ class SuiteReportListenerTests {
 				  "where": {"SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end": 1, "SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end": 1},
 				  "stillLingeringAtTheEnd": 2,
 				  "closedAfterTheirTest": 0,
-				  "tests": [""")
+				  "checkMillis": """)
+			.containsPattern("\n  \"checkMillis\": \\d+\\.\\d{3},\n  \"tests\": \\[")
 			.contains("\"name\": \"LeakyTestCases.leaks()\", \"failed\": true, \"tolerance\": 0, \"passedByBaseline\": 0, \"sockets\": [")
 			.contains("{\"state\": \"CLOSE_WAIT\", \"end\": \"server end\", \"local\": \"127.0.0.1:%d\", \"remote\": \"127.0.0.1:%d\", \"rule\": 1, \"serverPort\": %d, \"atTheEnd\": \"still lingering at the end of the run\"}"
 				.formatted(server, client, server))
@@ -97,6 +102,25 @@ class SuiteReportListenerTests {
 				| --- | --- | --- | --- | ---: | --- |
 				""").contains("| CLOSE_WAIT | server end | 127.0.0.1:%d | 127.0.0.1:%d | 1 | still lingering at the end of the run |\n"
 					.formatted(server, client));
+	}
+
+	@Test
+	void theSummarySaysWhatTheChecksCostAndTheFasterPathNotTaken() throws Exception {
+		SuiteReport.Test test = new SuiteReport.Test("[engine:junit-jupiter]/[class:A]/[method:t()]", "A.t()", 0, false,
+				List.of());
+		CheckCost cost = new CheckCost(2_500_000, "native access is not enabled; add --enable-native-access=ALL-UNNAMED");
+		SuiteReport report = new SuiteReport(List.of(test, test), cost);
+
+		assertThat(report.consoleSummary("r.md")).isEqualTo("""
+				nolinger: 2 tests checked, 0 failed for lingering sockets, 0 lingering sockets.
+				  cost:         the checks took 2.5 ms in all, 1.250 ms per test
+				  faster path:  not taken, so tests that hold connections read the whole socket table: native access is not\
+				 enabled; add --enable-native-access=ALL-UNNAMED
+				  report:       r.md""");
+		String part = SuiteReportFiles.serialize(report);
+		assertThat(SuiteReportFiles.cost(part + part)).as("two sessions' parts add up")
+			.isEqualTo(new CheckCost(5_000_000, cost.fasterPath()));
+		assertThat(SuiteReportFiles.deserialize(part)).hasSize(2);
 	}
 
 	@Test

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * A peer in another process that never closes a connection, the way a service under test, a
  * container or a stub server outside the test JVM may behave. It listens on a loopback port and
  * keeps every connection it accepts; on request it connects to a port and keeps that connection
- * too. Closing it ends the process, which closes everything it kept.
+ * too, or closes every connection it accepted. Closing it ends the process, which closes everything
+ * it kept.
  */
 final class OutsidePeer implements AutoCloseable {
 
@@ -57,6 +58,16 @@ final class OutsidePeer implements AutoCloseable {
 		nextLine("connected ");
 	}
 
+	/**
+	 * Makes the peer close the connection it accepted from local port {@code clientPort}, as a
+	 * database or broker closes an idle client's link; returns once it has.
+	 */
+	void dropConnectionFrom(int clientPort) throws Exception {
+		this.input.write("drop " + clientPort + "\n");
+		this.input.flush();
+		nextLine("dropped ");
+	}
+
 	private String nextLine(String prefix) throws Exception {
 		return CompletableFuture.supplyAsync(() -> {
 			try {
@@ -87,9 +98,10 @@ final class OutsidePeer implements AutoCloseable {
 		}
 	}
 
-	/** The child: {@code listening PORT}, then {@code connect PORT} requests, until standard input closes. */
+	/** The child: {@code listening PORT}, then {@code connect PORT} and {@code drop PORT} requests, until standard input closes. */
 	public static void main(String[] args) throws Exception {
 		List<Socket> kept = new ArrayList<>();
+		List<Socket> acceptedOnes = new ArrayList<>();
 		try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
 			Thread acceptor = new Thread(() -> {
 				try {
@@ -97,6 +109,7 @@ final class OutsidePeer implements AutoCloseable {
 						Socket accepted = server.accept();
 						synchronized (kept) {
 							kept.add(accepted);
+							acceptedOnes.add(accepted);
 						}
 					}
 				}
@@ -109,6 +122,18 @@ final class OutsidePeer implements AutoCloseable {
 			System.out.println("listening " + server.getLocalPort());
 			BufferedReader requests = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 			for (String request; (request = requests.readLine()) != null;) {
+				if (request.startsWith("drop ")) {
+					int clientPort = Integer.parseInt(request.substring("drop ".length()));
+					synchronized (kept) {
+						for (Socket accepted : acceptedOnes) {
+							if (accepted.getPort() == clientPort) {
+								accepted.close();
+							}
+						}
+					}
+					System.out.println("dropped " + clientPort);
+					continue;
+				}
 				Socket socket = new Socket();
 				socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(),
 						Integer.parseInt(request.substring("connect ".length()))), (int) Loopback.IO_TIMEOUT.toMillis());
