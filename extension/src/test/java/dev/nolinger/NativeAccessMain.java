@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import java.nio.file.Path;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,8 +33,10 @@ final class NativeAccessMain {
 		logger.addHandler(handler);
 		logger.setLevel(Level.CONFIG);
 		SummaryGeneratingListener summary = new SummaryGeneratingListener();
+		// A report of its own: children of one test JVM are one run to the suite report, which merges their parts.
 		LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-			.selectors(selectClass(CleanTestCases.class));
+			.selectors(selectClass(CleanTestCases.class))
+			.configurationParameter(SuiteReportListener.REPORT_DIR_KEY, reportDirectory().toString());
 		if (args.length > 0) {
 			request.configurationParameter("nolinger.source", args[0]);
 		}
@@ -41,6 +44,11 @@ final class NativeAccessMain {
 		System.out.println("succeeded " + summary.getSummary().getTestsSucceededCount() + " of "
 				+ summary.getSummary().getTestsStartedCount());
 		summary.getSummary().getFailures().forEach(failure -> System.out.println("failed: " + failure.getException()));
+	}
+
+	/** Under the module's {@code target}: some children run with a temporary directory that does not exist. */
+	private static Path reportDirectory() {
+		return Path.of("target", "nolinger-child-reports", String.valueOf(ProcessHandle.current().pid()));
 	}
 
 	static class CleanTestCases {

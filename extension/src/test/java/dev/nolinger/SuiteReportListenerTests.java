@@ -45,7 +45,7 @@ class SuiteReportListenerTests {
 				  states:       CLOSE_WAIT (1), FIN_WAIT2 (1)
 				  where:        SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end (1), SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end (1)
 				  at the end:   2 still lingering at the end of the run, 0 closed after their test
-				  cost:         the checks took """);
+				  cost:         the checks took\s""");
 		assertThat(run.out()).as("what the checks cost, then where the report is")
 			.containsPattern("\n  cost:         the checks took \\d+\\.\\d ms in all, \\d+\\.\\d{3} ms per test\n  report:       "
 					+ Pattern.quote(reports.resolve("report.md").toString()) + "\n");
@@ -65,7 +65,7 @@ class SuiteReportListenerTests {
 				  "where": {"SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end": 1, "SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end": 1},
 				  "stillLingeringAtTheEnd": 2,
 				  "closedAfterTheirTest": 0,
-				  "checkMillis": """)
+				  "checkMillis":\s""")
 			.containsPattern("\n  \"checkMillis\": \\d+\\.\\d{3},\n  \"tests\": \\[")
 			.contains("\"name\": \"LeakyTestCases.leaks()\", \"failed\": true, \"tolerance\": 0, \"passedByBaseline\": 0, \"sockets\": [")
 			.contains("{\"state\": \"CLOSE_WAIT\", \"end\": \"server end\", \"local\": \"127.0.0.1:%d\", \"remote\": \"127.0.0.1:%d\", \"rule\": 1, \"serverPort\": %d, \"atTheEnd\": \"still lingering at the end of the run\"}"
