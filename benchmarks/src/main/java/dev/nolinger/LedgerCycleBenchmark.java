@@ -77,7 +77,7 @@ public class LedgerCycleBenchmark {
 	/**
 	 * Runs {@code rounds} pairs of forks, untraced then traced, and prints each pair's medians and
 	 * ratio, then the median of the ratios: on a shared machine, the two forks of one pair run in
-	 * the same conditions, and the median of several pairs is what the README quotes.
+	 * the same conditions, and the median of several pairs is what docs/performance.md quotes.
 	 *
 	 * @param args {@code [--quick] [rounds]}; 6 rounds by default
 	 */

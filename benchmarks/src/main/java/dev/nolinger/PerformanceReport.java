@@ -23,7 +23,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs every benchmark in one go and prints the README's Performance tables: medians of the
+ * Runs every benchmark in one go and prints the tables of docs/performance.md: medians of the
  * measurement iterations, and the ratios the targets are stated in.
  *
  * <p>Arguments: {@code --java17 <java executable>} also runs the engine suite on that JVM;

@@ -53,7 +53,7 @@ import org.junit.platform.engine.TestExecutionResult.Status;
  * times. Every repetition of a leak must fail with nolinger's message, naming the states and both
  * ports of each lingering end; a client that really closes its pooled connection soon after the
  * server goes must pass every time. The figures go to {@code target/nolinger-corpus.txt}, which
- * the README quotes.
+ * docs/reliability.md quotes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeakCorpusTests {
@@ -328,7 +328,7 @@ class LeakCorpusTests {
 		}
 	}
 
-	/** The figures of the whole corpus, as the README quotes them. */
+	/** The figures of the whole corpus, as docs/reliability.md quotes them. */
 	private static final class Figures {
 
 		private int leakingPatterns;

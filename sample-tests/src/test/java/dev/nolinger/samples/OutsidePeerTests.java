@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The two leaks no read of the socket table can prove this JVM's, because the socket that
  * lingers is an orphan with no inode and its peer is in another process: they fail the test
  * with nolinger's agent, which saw this JVM close the socket during the test (rule 5), and pass
- * without it, as the README's limitations say.
+ * without it, as docs/limitations.md says.
  */
 class OutsidePeerTests {
 

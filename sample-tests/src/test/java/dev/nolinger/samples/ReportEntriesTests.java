@@ -24,7 +24,7 @@ import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener
 
 /**
  * Where a finding's report entry ends up. Surefire 3.5 drops JUnit report entries: its XML reports
- * of this module hold no {@code nolinger.*} entry (the README says so). JUnit's own XML report,
+ * of this module hold no {@code nolinger.*} entry (docs/suite-report.md says so). JUnit's own XML report,
  * the one the Console Launcher and Gradle-style tooling write, keeps them in the test's
  * {@code system-out}; this reads such a report of a real leak.
  */
