@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class SurefireSuiteMain {
 		String jar = args[0];
 		String mvnw = args[1];
 		int rounds = Integer.parseInt(args[2]);
-		Map<String, String> jdks = new java.util.LinkedHashMap<>();
+		Map<String, String> jdks = new LinkedHashMap<>();
 		for (int i = 3; i < args.length; i++) {
 			jdks.put(args[i].substring(0, args[i].indexOf('=')), args[i].substring(args[i].indexOf('=') + 1));
 		}
@@ -51,7 +52,8 @@ public final class SurefireSuiteMain {
 				| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |
 				""");
 		for (int others : new int[] { 0, OTHER_SOCKETS }) {
-			try (LoopbackTable filled = LoopbackTable.fill(others)) {
+			LoopbackTable filled = LoopbackTable.fill(others);
+			try {
 				for (Map.Entry<String, String> jdk : jdks.entrySet()) {
 					for (String node : others == 0 ? List.of("pipe", "tcp") : List.of("tcp")) {
 						String load = loadAverage();
@@ -63,6 +65,9 @@ public final class SurefireSuiteMain {
 						table.append(row(jdk.getKey(), node, others, results, load));
 					}
 				}
+			}
+			finally {
+				filled.close();
 			}
 		}
 		System.out.print(table);

@@ -92,6 +92,21 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private final ByteBuffer tcpInfo = direct(TCP_INFO_SIZE);
 	/** {@code (inode, fd)} pairs of the last fd scan; grown when this JVM holds more sockets. */
 	private long[] pairs = new long[2 * 64];
+	/**
+	 * The 4-tuple of each connected TCP socket this JVM held at the last {@link #ownSockets}, by
+	 * inode: a connected socket keeps its addresses, and can neither listen nor connect again, for
+	 * as long as it exists, and an inode names one socket for its whole life. So a held socket whose
+	 * inode is here needs two calls, its state and its fd's inode, instead of six. (Linux lets native
+	 * code dissolve a connection with {@code connect(AF_UNSPEC)} and connect the socket again; no JDK
+	 * socket does. Such a socket would keep its first 4-tuple here, but its state is read each time,
+	 * and a state that may be a finding is judged on the whole table, which lists it as it is.)
+	 */
+	private final Map<Long, Connected> connected = new HashMap<>();
+
+	/** A connected socket's 4-tuple, and the file that lists it. */
+	private record Connected(SocketTuple tuple, String file) {
+	}
+
 	/** The family of the last address {@link #endpoint} read. */
 	private int lastFamily;
 	private int sequence;
@@ -162,9 +177,9 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	/**
 	 * Each held TCP socket from its fd: the inode check confirms it still holds the listed inode
 	 * (else the fd was closed or reused since it was listed, and this throws so the caller reads
-	 * the whole table), {@code getsockname} and {@code getpeername} give its 4-tuple and
-	 * {@code getsockopt(TCP_INFO)} its state, about 2 µs; its record carries only those and the
-	 * inode. Then one exact-match {@code sock_diag} request (no {@code NLM_F_DUMP}) for each mirror
+	 * the whole table), {@code getsockname} and {@code getpeername} give its 4-tuple, once per
+	 * socket ({@link #connected}), and {@code getsockopt(TCP_INFO)} its state, about 2 µs; its
+	 * record carries only those and the inode. Then one exact-match {@code sock_diag} request (no {@code NLM_F_DUMP}) for each mirror
 	 * and remembered 4-tuple that no fd holds: the kernel answers from a hash lookup, about 6 µs
 	 * here, however big the table, and finds minisockets (FIN_WAIT2, TIME_WAIT) too.
 	 */
@@ -173,17 +188,21 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			Collection<SocketTuple> remembered) throws SocketTableException {
 		List<TcpSocket> sockets = new ArrayList<>();
 		Set<SocketTuple> heldTuples = new HashSet<>();
+		this.connected.keySet().retainAll(socketFds.keySet());
 		for (Map.Entry<Long, Integer> entry : socketFds.entrySet()) {
 			int fd = entry.getValue();
 			long inode = entry.getKey();
-			long now = this.calls.socketInode(fd);
-			if (now != inode) {
-				if (now < 0 && now != -EBADF) {
-					throw failure("statx(" + fd + ")", now);
-				}
-				throw new SocketTableException("fd " + fd + " no longer holds socket inode " + inode
-						+ ": closed or reused since the fds were listed");
+			Connected known = this.connected.get(inode);
+			if (known != null) {
+				// Its state first, then that the fd still holds the inode: a state read from a socket that
+				// took the fd over in between would be caught by the second call.
+				TcpState state = state(fd);
+				requireInode(fd, inode);
+				sockets.add(new TcpSocket(known.file(), -1, known.tuple(), state, 0, 0, 0, 0, 0, 0, 0, inode));
+				heldTuples.add(known.tuple());
+				continue;
 			}
+			requireInode(fd, inode);
 			Endpoint local = endpoint(fd, false);
 			if (local == null || option(fd, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP) {
 				continue;
@@ -197,9 +216,10 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 				continue;
 			}
 			SocketTuple tuple = new SocketTuple(local, remote);
-			sockets.add(new TcpSocket(local.isIpv4() && this.lastFamily == AF_INET ? "tcp" : "tcp6", -1, tuple, state(fd),
-					0, 0, 0, 0, 0, 0, 0, inode));
+			String file = local.isIpv4() && this.lastFamily == AF_INET ? "tcp" : "tcp6";
+			sockets.add(new TcpSocket(file, -1, tuple, state(fd), 0, 0, 0, 0, 0, 0, 0, inode));
 			heldTuples.add(tuple);
+			this.connected.put(inode, new Connected(tuple, file));
 		}
 		Set<SocketTuple> wanted = new LinkedHashSet<>();
 		for (TcpSocket held : sockets) {
@@ -223,6 +243,18 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			this.calls.close(fd);
 		}
 		return SocketTable.of(sockets);
+	}
+
+	/** Throws unless fd {@code fd} holds socket inode {@code inode}: closed or reused since it was listed. */
+	private void requireInode(int fd, long inode) throws SocketTableException {
+		long now = this.calls.socketInode(fd);
+		if (now != inode) {
+			if (now < 0 && now != -EBADF) {
+				throw failure("statx(" + fd + ")", now);
+			}
+			throw new SocketTableException("fd " + fd + " no longer holds socket inode " + inode
+					+ ": closed or reused since the fds were listed");
+		}
 	}
 
 	/** The first byte of {@code struct tcp_info}, {@code tcpi_state}: the state the table lists. */
