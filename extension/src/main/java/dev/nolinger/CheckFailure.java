@@ -15,13 +15,14 @@ final class CheckFailure {
 
 	/**
 	 * The error for the sockets {@code beyond} the tolerance, which the suite report watches
-	 * from now on to tell a leak from a late close.
+	 * from now on to tell a leak from a late close, and annotates in CI where the fix is.
 	 *
 	 * @param inBaseline the sockets the baseline file allowed, which the message notes
 	 */
 	static LingeringSocketsError of(CheckTarget target, CheckSettings settings, List<Finding> beyond, int inBaseline,
 			CheckConfiguration configuration) {
 		SuiteReportRecords.watch(beyond, System.nanoTime());
+		SuiteReportRecords.annotate(target.id(), SuiteReportGithub.annotations(target, beyond));
 		boolean tracing = LedgerEvents.tracing();
 		LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(target.name(), target.ownClasses(),
 				settings.tolerance(), settings.grace(), beyond, inBaseline,
