@@ -3,9 +3,11 @@
  */
 package dev.nolinger;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Which checks ran at the same time. Every socket a concurrent test opens is this JVM's too, so
@@ -25,6 +27,23 @@ final class CheckConcurrency {
 	static boolean provenOwnByLedger(Finding finding, String testId) {
 		LedgerSocket traced = finding.traced();
 		return traced != null && traced.opened().onTestThread() && testId.equals(traced.opened().testId());
+	}
+
+	/**
+	 * Other checked tests ran while this one did, so the table cannot tell whose sockets these
+	 * are: only findings the ledger proves this test's own are judged; the rest are reported.
+	 */
+	static CheckVerdict provenOnly(CheckTarget target, CheckSettings settings, CheckVerdict verdict, int others) {
+		Map<Boolean, List<Finding>> byProof = verdict.findings().stream()
+			.collect(Collectors.partitioningBy(finding -> provenOwnByLedger(finding, target.id())));
+		List<Finding> proven = byProof.get(true);
+		List<Finding> unproven = byProof.get(false);
+		if (!unproven.isEmpty()) {
+			target.reportEntries().accept(Messages.notJudgedEntry(unproven, others));
+			SuiteReportRecords.notJudged(target.id(), unproven.size(), others);
+		}
+		List<Finding> beyond = verdict.beyond().stream().filter(proven::contains).toList();
+		return new CheckVerdict(proven, beyond, beyond.size() > settings.tolerance());
 	}
 
 	/** The open windows, each with the unrelated windows it has overlapped so far. */

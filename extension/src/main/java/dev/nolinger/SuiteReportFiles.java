@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes {@code report.json} and {@code report.md}. Surefire forks are separate JVMs that finish
  * in any order, so each writes its part under {@code parts/}, and whichever finishes last has
@@ -26,6 +28,14 @@ final class SuiteReportFiles {
 
 	/** Adds tests this JVM checked to the run's report and returns the whole run's report so far. */
 	static SuiteReport write(Path directory, SuiteReport own) throws IOException {
+		return write(directory, own, null);
+	}
+
+	/**
+	 * Adds tests this JVM checked to the run's report and returns the whole run's report so far;
+	 * with {@code stepSummary}, GitHub's job summary file, puts {@code report.md} in it too.
+	 */
+	static SuiteReport write(Path directory, SuiteReport own, @Nullable Path stepSummary) throws IOException {
 		Path parts = directory.resolve("parts");
 		Files.createDirectories(parts);
 		String run = runTag();
@@ -50,6 +60,15 @@ final class SuiteReportFiles {
 			SuiteReport merged = new SuiteReport(all, cost);
 			Files.writeString(directory.resolve("report.json"), merged.json(), StandardCharsets.UTF_8);
 			Files.writeString(directory.resolve("report.md"), merged.markdown(), StandardCharsets.UTF_8);
+			if (stepSummary != null) {
+				try {
+					SuiteReportGithub.stepSummary(stepSummary, run + " " + directory.toAbsolutePath(), merged.markdown());
+				}
+				catch (IOException e) {
+					// The report itself was written; only the job summary misses it.
+					System.err.println("nolinger: could not write the job summary to " + stepSummary + ": " + e);
+				}
+			}
 			return merged;
 		});
 	}

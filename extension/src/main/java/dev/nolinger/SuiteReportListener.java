@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +36,13 @@ public final class SuiteReportListener implements TestExecutionListener {
 	/** What this JVM checked since the last summary; the two listener roles are separate instances. */
 	private static final List<SuiteReport.Test> CHECKED = new ArrayList<>();
 
+	/** Where the code to fix this JVM's failed sockets is, since the last summary. */
+	private static final List<SuiteReportGithub.Annotation> ANNOTATIONS = new ArrayList<>();
+
 	private static @Nullable Path reportDirectory;
+
+	/** Reads an environment variable; tests stand in for the environment of a CI run. */
+	static volatile Function<String, @Nullable String> environment = System::getenv;
 
 	/** Creates the listener; the launcher calls this. */
 	public SuiteReportListener() {
@@ -57,6 +64,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 	public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
 		SuiteReportRecords.TestRecord record = SuiteReportRecords.take(identifier.getUniqueId());
 		int notJudged = SuiteReportRecords.takeNotJudged(identifier.getUniqueId());
+		List<SuiteReportGithub.Annotation> annotations = SuiteReportRecords.takeAnnotations(identifier.getUniqueId());
 		// An aborted test (a failed assumption) ran its callbacks but counts as skipped in every
 		// report; counting it as checked made the summary say one more test than ran.
 		if (record == null || result.getStatus() == TestExecutionResult.Status.ABORTED) {
@@ -66,6 +74,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 		synchronized (CHECKED) {
 			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
 					sockets, record.inBaseline(), notJudged));
+			ANNOTATIONS.addAll(annotations);
 		}
 	}
 
@@ -77,11 +86,18 @@ public final class SuiteReportListener implements TestExecutionListener {
 				test.passedByBaseline(), test.notJudged());
 	}
 
-	/** Prints the summary of what this JVM checked since the last one, and adds it to the report files. */
+	/**
+	 * Prints the summary of what this JVM checked since the last one, and adds it to the report
+	 * files. In GitHub Actions, it also annotates the lines to fix: each JVM those of the tests it
+	 * ran, as every Surefire fork prints a summary and none knows whether it is the last; and
+	 * the job summary gets the run's report, merged so far.
+	 */
 	static void sessionClosed() {
 		SuiteReport own;
 		Path directory;
 		List<TcpSocket> held;
+		List<SuiteReportGithub.Annotation> annotations;
+		Function<String, @Nullable String> environment = SuiteReportListener.environment;
 		synchronized (CHECKED) {
 			if (CHECKED.isEmpty()) {
 				return;
@@ -94,10 +110,14 @@ public final class SuiteReportListener implements TestExecutionListener {
 			SuiteReportRecords.forgetWatched();
 			own = new SuiteReport(tests, CheckCost.take());
 			CHECKED.clear();
+			annotations = List.copyOf(ANNOTATIONS);
+			ANNOTATIONS.clear();
 			directory = reportDirectory == null ? Path.of("target/nolinger") : reportDirectory;
 		}
+		String stepSummary = environment.apply("GITHUB_STEP_SUMMARY");
 		try {
-			SuiteReport run = SuiteReportFiles.write(directory, own);
+			SuiteReport run = SuiteReportFiles.write(directory, own,
+					stepSummary == null || stepSummary.isEmpty() ? null : Path.of(stepSummary));
 			System.out.println(run.consoleSummary(directory.resolve("report.md").toString()));
 			if (!held.isEmpty()) {
 				System.out.println(Messages.stillHeldAtTheEnd(held));
@@ -107,5 +127,6 @@ public final class SuiteReportListener implements TestExecutionListener {
 			System.err.println("nolinger: could not write the report to " + directory + ": " + e);
 			System.out.println(own.consoleSummary("(not written)"));
 		}
+		SuiteReportGithub.commands(annotations, environment, Path.of("")).forEach(System.out::println);
 	}
 }

@@ -35,6 +35,21 @@ final class SuiteReportRecords {
 		return RECORDS.remove(uniqueId);
 	}
 
+	private static final Map<String, List<SuiteReportGithub.Annotation>> ANNOTATIONS = new ConcurrentHashMap<>();
+
+	/** Where the code to fix each socket that failed a test (or class) is, for CI to show. */
+	static void annotate(String uniqueId, List<SuiteReportGithub.Annotation> annotations) {
+		if (!annotations.isEmpty()) {
+			ANNOTATIONS.put(uniqueId, annotations);
+		}
+	}
+
+	/** The test's annotations, none when it did not fail; forgets them. */
+	static List<SuiteReportGithub.Annotation> takeAnnotations(String uniqueId) {
+		List<SuiteReportGithub.Annotation> annotations = ANNOTATIONS.remove(uniqueId);
+		return annotations == null ? List.of() : annotations;
+	}
+
 	private static final Map<String, Integer> NOT_JUDGED = new ConcurrentHashMap<>();
 
 	/** A test (or class) whose {@code sockets} findings were not judged: others ran concurrently. */

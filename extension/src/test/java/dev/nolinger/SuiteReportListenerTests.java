@@ -181,11 +181,11 @@ class SuiteReportListenerTests {
 	}
 
 	/** What a run through the launcher printed, and its summary. */
-	private record Launched(TestExecutionSummary summary, String out) {
+	record Launched(TestExecutionSummary summary, String out) {
 	}
 
 	/** Runs {@code classes} through the launcher, its report written to {@code reports}, and captures what it prints. */
-	private static Launched launch(Path reports, String grace, Class<?>... classes) {
+	static Launched launch(Path reports, String grace, Class<?>... classes) {
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		PrintStream original = System.out;
 		SummaryGeneratingListener summary = new SummaryGeneratingListener();
