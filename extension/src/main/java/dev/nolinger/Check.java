@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.jspecify.annotations.Nullable;
@@ -35,6 +36,9 @@ final class Check {
 
 	/** The last snapshot read, while its {@linkplain CheckQuiet proof} may still hold; else null. */
 	private volatile @Nullable CheckSnapshot quiet;
+
+	/** Whether a probe has failed once, and said why at CONFIG. */
+	private volatile boolean fellBack;
 
 	/** Whether every check reads the table ({@value NoLingeringSocketsExtension#READ_ALWAYS_KEY}). */
 	private final boolean readAlways;
@@ -297,7 +301,10 @@ final class Check {
 					fds.keySet());
 		}
 		catch (SocketTableException e) {
-			LOGGER.fine(() -> "nolinger: reading the whole table: " + e.getMessage());
+			// Once at CONFIG, so a run shows why it fell back; an fd closed under the probe is common, so FINE after.
+			LOGGER.log(this.fellBack ? Level.FINE : Level.CONFIG,
+					() -> "nolinger: reading the whole table for this check: " + e.getMessage());
+			this.fellBack = true;
 			return null;
 		}
 	}

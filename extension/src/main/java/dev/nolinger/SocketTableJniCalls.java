@@ -5,10 +5,12 @@ package dev.nolinger;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -21,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * on, loading one prints a warning unless native access is enabled, and FFM needs the same option.
  *
  * <p>Loading copies the library to a new file in {@code java.io.tmpdir} and deletes it once loaded
- * (the mapping stays), so two class loaders that each load nolinger get a library each. JNI on Java
+ * (the mapping stays), so two class loaders that each load nolinger get a library each, and
+ * nothing is left behind. JNI on Java
  * 17 to 21 prints nothing. Where loading fails (another platform, a {@code noexec} temporary
  * directory, a C library other than glibc), {@link #load()} says why, and the check reads
  * {@code /proc} as before.
@@ -73,9 +76,8 @@ final class SocketTableJniCalls implements SocketTableCalls {
 			if (library == null) {
 				throw new SocketTableException("this nolinger jar has no native library " + resource);
 			}
-			Path copy = Files.createTempFile("nolinger-", ".so");
+			Path copy = newCopy(library);
 			try {
-				Files.copy(library, copy, StandardCopyOption.REPLACE_EXISTING);
 				System.load(copy.toAbsolutePath().toString());
 			}
 			finally {
@@ -90,6 +92,33 @@ final class SocketTableJniCalls implements SocketTableCalls {
 			throw new SocketTableException("the native library " + resource + " did not load: " + e.getMessage(), e);
 		}
 		return new SocketTableJniCalls("JNI, " + resource.substring(resource.lastIndexOf('/', resource.lastIndexOf('/') - 1) + 1));
+	}
+
+	/**
+	 * A new file in {@code java.io.tmpdir} holding the library. Not {@link Files#createTempFile}:
+	 * its random name costs about 70 ms of {@code SecureRandom} seeding in a fresh JVM. The name
+	 * holds the pid and the time instead, and the file is created only if no file or link has that
+	 * name ({@code O_EXCL}), so nobody else's file is ever loaded.
+	 */
+	private static Path newCopy(InputStream library) throws IOException {
+		Path directory = Path.of(System.getProperty("java.io.tmpdir"));
+		for (int attempt = 0;; attempt++) {
+			Path copy = directory.resolve("nolinger-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".so");
+			try (OutputStream out = Files.newOutputStream(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+				library.transferTo(out);
+			}
+			catch (FileAlreadyExistsException e) {
+				if (attempt == 2) {
+					throw e;
+				}
+				continue;
+			}
+			catch (IOException e) {
+				Files.deleteIfExists(copy);
+				throw e;
+			}
+			return copy;
+		}
 	}
 
 	/**

@@ -14,12 +14,17 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
@@ -186,7 +191,41 @@ class SocketTableProbeTests {
 		for (String failing : List.of("socketInode", "option", "address")) {
 			SocketTableNetlinkSource source = new SocketTableNetlinkSource(new FailingCalls(real, failing));
 			Check check = new Check(source, this.fds, CheckSocketActivity.UNTRACED, false, source);
-			CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+			List<String> said = new ArrayList<>();
+			Logger logger = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+			Handler handler = new Handler() {
+				@Override
+				public void publish(LogRecord record) {
+					if (record.getLevel() == Level.CONFIG) {
+						said.add(record.getMessage());
+					}
+				}
+
+				@Override
+				public void flush() {
+				}
+
+				@Override
+				public void close() {
+				}
+			};
+			Level level = logger.getLevel();
+			logger.setLevel(Level.CONFIG);
+			logger.addHandler(handler);
+			CheckSnapshot snapshot;
+			try {
+				snapshot = check.snapshot(DEFAULT_STATES);
+				check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
+			}
+			finally {
+				logger.removeHandler(handler);
+				logger.setLevel(level);
+			}
+			assertThat(said).as("why %s fell back, said once", failing)
+				.singleElement()
+				.asString()
+				.startsWith("nolinger: reading the whole table for this check: netlink sock_diag: ")
+				.endsWith(" failed: EMFILE (errno 24)");
 			SocketTuple closeWait = tuple(withoutListener(LoopbackConnections.serverNeverCloses()).accepted());
 			awaitState(closeWait.mirror(), TcpState.FIN_WAIT2);
 
