@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -37,6 +38,17 @@ final class Check {
 	/** The last snapshot read, while its {@linkplain CheckQuiet proof} may still hold; else null. */
 	private volatile @Nullable CheckSnapshot quiet;
 
+	/**
+	 * What the last clean check after a test read, while the next snapshot may reuse it ({@link
+	 * CheckReuse}); taken by that snapshot.
+	 */
+	private volatile @Nullable CheckReuse reuse;
+
+	private final LongSupplier clock;
+
+	/** How many fds this JVM has open, or -1 where the kernel does not say ({@link CheckReuse#openFds()}). */
+	private final LongSupplier fdCount;
+
 	/** Whether a probe has failed once, and said why at CONFIG. */
 	private volatile boolean fellBack;
 
@@ -61,12 +73,23 @@ final class Check {
 	 */
 	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways,
 			@Nullable SocketTableProbe probe) {
+		this(source, fds, activity, readAlways, probe, CheckReuse::openFds, System::nanoTime);
+	}
+
+	/**
+	 * @param fdCount the number of fds this JVM holds, or -1 where the kernel does not say ({@link CheckReuse})
+	 * @param clock {@link System#nanoTime()}, or a test's
+	 */
+	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways,
+			@Nullable SocketTableProbe probe, LongSupplier fdCount, LongSupplier clock) {
+		this.clock = clock;
 		this.probe = probe;
 		this.source = source;
 		this.fds = fds;
 		this.activity = activity;
 		this.readAlways = readAlways;
 		this.inodes = new OwnershipInodes(fds);
+		this.fdCount = fdCount;
 	}
 
 	SocketTableSource source() {
@@ -122,6 +145,20 @@ final class Check {
 	}
 
 	private CheckSnapshot snapshotNow(Set<TcpState> states, @Nullable String testId) throws SocketTableException {
+		CheckReuse reuse = this.reuse;
+		this.reuse = null;
+		if (reuse != null && reuse.stillValid(this.clock.getAsLong(), states, this.activity.openedOrClosed(), this.fdCount)) {
+			if (reuse.table() == null && this.quiet != null) {
+				LOGGER.fine("nolinger: no read before the test: nothing of this JVM opened or closed an fd since the check"
+						+ " after the last one");
+				return this.quiet.forTest(testId);
+			}
+			if (reuse.table() != null) {
+				LOGGER.fine("nolinger: no whole-table read before the test: the read after the last one serves,"
+						+ " as nothing of this JVM opened or closed an fd since");
+				return snapshotFrom(reuse.table(), reuse.held(), OptionalLong.of(reuse.activity()), states, testId);
+			}
+		}
 		CheckSnapshot last = this.quiet;
 		if (last != null) {
 			Set<Long> held = this.fds.socketInodes();
@@ -147,6 +184,12 @@ final class Check {
 			// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
 			held = this.fds.socketInodes();
 		}
+		return snapshotFrom(table, held, activity, states, testId);
+	}
+
+	/** The snapshot of {@code table}, read while this JVM held {@code held} and the ledger counted {@code activity}. */
+	private CheckSnapshot snapshotFrom(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states,
+			@Nullable String testId) throws SocketTableException {
 		this.inodes.classify(table, held);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
@@ -195,9 +238,14 @@ final class Check {
 
 	private CheckObservation observeNow(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
 		CheckQuiet proof = snapshot.quiet();
-		if (proof != null && proof.stillHolds(this.fds.socketInodes(), this.activity.openedOrClosed(), states)) {
+		// Counted before the fds are scanned: whatever opens or closes after the count changes it.
+		OptionalLong counted = this.activity.openedOrClosed();
+		long fdsCounted = this.fdCount.getAsLong();
+		long countedAt = this.clock.getAsLong();
+		if (proof != null && proof.stillHolds(this.fds.socketInodes(), counted, states)) {
 			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.
 			LOGGER.fine("nolinger: no read after the test: this JVM opened or closed no socket");
+			this.reuse = CheckReuse.of(null, Set.of(), counted, fdsCounted, countedAt, states, this.readAlways);
 			return CheckObservation.CLEAN;
 		}
 		this.quiet = null;
@@ -213,6 +261,7 @@ final class Check {
 		if (own != null) {
 			sort(own.table(), snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
+				this.reuse = CheckReuse.of(own.table(), own.held(), counted, fdsCounted, countedAt, states, this.readAlways);
 				return CheckObservation.CLEAN;
 			}
 			// Something may be a finding: judge it on the whole table, as a read of it would.
