@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * When the read after one test serves as the read before the next ({@link CheckReuse}): this JVM
@@ -65,42 +67,25 @@ class CheckReuseTests {
 		assertThat(this.scans).isEqualTo(10);
 	}
 
-	@Test
-	void aSocketTheLedgerCountedInBetweenMakesTheSnapshotRead() throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "a socket the ledger counted", "an fd opened or closed", "a kernel that gives no fd count",
+			"a read older than the window", "other checked states" })
+	void anythingInBetweenMakesTheSnapshotRead(String inBetween) throws Exception {
+		if (inBetween.equals("a kernel that gives no fd count")) {
+			this.fdCount.set(-1);
+		}
 		Check check = check(true);
 		check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
-		this.ledger.incrementAndGet();
-		check.snapshot(DEFAULT_STATES);
-
-		assertThat(this.scans).isEqualTo(3);
-	}
-
-	@Test
-	void anFdOpenedOrClosedInBetweenMakesTheSnapshotRead() throws Exception {
-		Check check = check(true);
-		check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
-		this.fdCount.incrementAndGet();
-		check.snapshot(DEFAULT_STATES);
-
-		assertThat(this.scans).isEqualTo(3);
-	}
-
-	@Test
-	void aKernelThatGivesNoFdCountNeverReuses() throws Exception {
-		this.fdCount.set(-1);
-		Check check = check(true);
-		check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
-		check.snapshot(DEFAULT_STATES);
-
-		assertThat(this.scans).isEqualTo(3);
-	}
-
-	@Test
-	void aReadOlderThanTheWindowIsNotReused() throws Exception {
-		Check check = check(true);
-		check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
-		this.nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(CheckReuse.WINDOW_MILLIS) + 1);
-		check.snapshot(DEFAULT_STATES);
+		Set<TcpState> states = DEFAULT_STATES;
+		switch (inBetween) {
+			case "a socket the ledger counted" -> this.ledger.incrementAndGet();
+			case "an fd opened or closed" -> this.fdCount.incrementAndGet();
+			case "a read older than the window" -> this.nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(CheckReuse.WINDOW_MILLIS) + 1);
+			case "other checked states" -> states = Set.of(TcpState.CLOSE_WAIT);
+			default -> {
+			}
+		}
+		check.snapshot(states);
 
 		assertThat(this.scans).isEqualTo(3);
 	}
@@ -113,15 +98,6 @@ class CheckReuseTests {
 		check.snapshot(DEFAULT_STATES);
 
 		assertThat(this.scans).isEqualTo(2);
-	}
-
-	@Test
-	void otherStatesMakeTheSnapshotRead() throws Exception {
-		Check check = check(true);
-		check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES);
-		check.snapshot(Set.of(TcpState.CLOSE_WAIT));
-
-		assertThat(this.scans).isEqualTo(3);
 	}
 
 	@Test

@@ -3,29 +3,9 @@
  */
 package dev.nolinger.suite;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.RepeatedTest;
-
 import dev.nolinger.NoLingeringSockets;
 
 /** The same suite, checked. */
 @NoLingeringSockets
-class A2AnnotatedTests {
-
-	private static long start;
-
-	@BeforeAll
-	static void start() {
-		start = System.nanoTime();
-	}
-
-	@RepeatedTest(Timing.TESTS)
-	void trivial() {
-	}
-
-	@AfterAll
-	static void stop() {
-		Timing.record(A2AnnotatedTests.class, start);
-	}
+class A2AnnotatedTests extends TrivialSuite {
 }
