@@ -15,13 +15,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Where the time of one clean test's check goes, in the JVM shapes users have, on whatever Java
  * runs it (the default source: netlink through FFM on Java 22+ with native access, through the JNI
- * library on Java 17 to 21): the whole check (snapshot before, findings after), and its parts: one
+ * library on Java 17 to 21): the whole check (snapshot before, findings after), untraced and as a
+ * traced JVM runs it when nothing opened or closed a socket since the last test (the read after one
+ * test then serves before the next: {@link CheckReuse}), and its parts: one
  * scan of this JVM's fds (a listing of {@code /proc/self/fd} and one {@code statx} per fd), one read
  * of this JVM's own sockets by fd and exact lookup, one whole-table read. Medians of
  * {@value #ROUNDS} rounds of {@value #CHECKS} checks, in µs.
@@ -55,6 +58,8 @@ public final class CheckCostMain {
 				Socket link = new Socket();
 				held.add(link);
 				link.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port(peer)), 5_000);
+				// The peer JVM has just started: let its start-up work end before measuring beside it.
+				TimeUnit.SECONDS.sleep(2);
 				row(java, source, fds, states, others, "a link to another process");
 				try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
 					for (int i = 0; i < 10; i++) {
@@ -86,8 +91,11 @@ public final class CheckCostMain {
 	private static void row(String java, SocketTableSource source, OwnershipInodeSource fds, Set<TcpState> states,
 			int others, String shape) throws Exception {
 		Check check = new Check(source, fds);
+		// As a traced JVM's check runs when the ledger counts no socket opened or closed between two tests.
+		Check traced = new Check(source, fds, () -> OptionalLong.of(0), false);
 		SocketTableProbe probe = source instanceof SocketTableProbe p ? p : null;
 		List<Double> whole = new ArrayList<>();
+		List<Double> wholeTraced = new ArrayList<>();
 		List<Double> scans = new ArrayList<>();
 		List<Double> own = new ArrayList<>();
 		List<Double> reads = new ArrayList<>();
@@ -98,6 +106,11 @@ public final class CheckCostMain {
 				check.findings(check.snapshot(states), states);
 			}
 			whole.add(micros(start, CHECKS));
+			start = System.nanoTime();
+			for (int i = 0; i < CHECKS; i++) {
+				traced.findings(traced.snapshot(states), states);
+			}
+			wholeTraced.add(micros(start, CHECKS));
 			start = System.nanoTime();
 			for (int i = 0; i < CHECKS; i++) {
 				held = fds.socketFds();
@@ -116,8 +129,9 @@ public final class CheckCostMain {
 			}
 			reads.add(micros(start, CHECKS / 10));
 		}
-		System.out.printf(Locale.ROOT, "| %s | %s | %s | %,d | %d | %.1f | %.1f | %s | %.1f |%n", java, source.describe(), shape,
-				others, new java.io.File("/proc/self/fd").list().length, SurefireSuiteMain.median(whole),
+		System.out.printf(Locale.ROOT, "| %s | %s | %s | %,d | %d | %.1f | %.1f | %.1f | %s | %.1f |%n", java, source.describe(),
+				shape, others, new java.io.File("/proc/self/fd").list().length, SurefireSuiteMain.median(whole),
+				SurefireSuiteMain.median(wholeTraced),
 				SurefireSuiteMain.median(scans), own.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f", SurefireSuiteMain.median(own)),
 				SurefireSuiteMain.median(reads));
 	}

@@ -5,8 +5,10 @@ package dev.nolinger;
 
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.logging.Logger;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -25,6 +27,12 @@ final class SocketTableSources {
 	static final int NETLINK_MIN_JAVA = 22;
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+
+	private static final Object CALLS_LOCK = new Object();
+
+	private static @Nullable SocketTableCalls linked;
+
+	private static @Nullable SocketTableException refused;
 
 	private SocketTableSources() {
 	}
@@ -85,9 +93,48 @@ final class SocketTableSources {
 	/**
 	 * How this JVM makes the netlink source's system calls: the FFM API on Java 22+, the jar's JNI
 	 * library on Java 17 to 21. Java 22+ never loads the library, even without native access:
-	 * from Java 24 on, JNI warns as FFM does, and the same option silences both.
+	 * from Java 24 on, JNI warns as FFM does, and the same option silences both. Linked once per
+	 * JVM (or refused once, for the same reason every time).
 	 */
 	static SocketTableCalls calls() throws SocketTableException {
+		synchronized (CALLS_LOCK) {
+			if (linked == null && refused == null) {
+				try {
+					linked = link();
+				}
+				catch (SocketTableException e) {
+					refused = e;
+				}
+			}
+			if (refused != null) {
+				throw refused;
+			}
+			return Objects.requireNonNull(linked);
+		}
+	}
+
+	/**
+	 * Starts linking the native calls in a daemon thread, when the launcher session opens. It is a
+	 * one-time cost per JVM, measured at about 250 to 350 ms for the FFM downcalls on Java 25 (the
+	 * JDK generates code for each call shape) and 60 to 200 ms for the JNI library on Java 17, which
+	 * a run would otherwise pay at its first checked test; started here, it overlaps the launcher's
+	 * discovery and whatever runs before that test. Without native access on Java 22+ it ends at
+	 * once, printing nothing; a failure is kept for the first check to report.
+	 */
+	static void linkInTheBackground() {
+		Thread linking = new Thread(() -> {
+			try {
+				calls();
+			}
+			catch (SocketTableException | RuntimeException | LinkageError e) {
+				// calls() keeps a refusal for the check to report; anything else the check meets again
+			}
+		}, "nolinger-native-link");
+		linking.setDaemon(true);
+		linking.start();
+	}
+
+	private static SocketTableCalls link() throws SocketTableException {
 		int feature = Runtime.version().feature();
 		if (feature < NETLINK_MIN_JAVA) {
 			return SocketTableJniCalls.load();
