@@ -144,6 +144,28 @@ final class Ledger {
 		}
 	}
 
+	/**
+	 * The JDK's cleaner action ran for {@code socket}. Inside close() the close hook has already
+	 * removed the record, so this finds none; a record still open means the socket was collected
+	 * without close(), and the cleaner, on its own thread, is closing it.
+	 */
+	void cleaned(Object socket) {
+		this.events.incrementAndGet();
+		Probe probe = new Probe(socket);
+		if (this.open.get(probe) == null) {
+			return;
+		}
+		synchronized (this) {
+			LedgerSocket record = this.open.remove(probe);
+			long now = this.clock.getAsLong();
+			if (record != null) {
+				record.close(LedgerSocket.Event.cleaned(Thread.currentThread().getName(), now));
+				this.closed.add(record);
+			}
+			housekeep(now);
+		}
+	}
+
 	/** The extension tells the ledger that the current thread runs the test {@code uniqueId}. */
 	void testStarted(String uniqueId) {
 		this.tests.put(Thread.currentThread(), uniqueId);
@@ -252,7 +274,10 @@ final class Ledger {
 				own != null ? own : currentTest(), this.clock.getAsLong(), own != null, !withStack);
 	}
 
-	/** Sockets the GC collected unclosed count as closed; closed records past the orphan timeout go. */
+	/**
+	 * Sockets the GC collected with no close reported count as closed by nobody (their fd may
+	 * well stay open: a channel has no cleaner); closed records past the orphan timeout go.
+	 */
 	private void housekeep(long now) {
 		for (Object cleared; (cleared = this.collected.poll()) != null;) {
 			LedgerSocket record = this.open.remove(cleared);

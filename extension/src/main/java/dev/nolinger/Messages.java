@@ -98,7 +98,7 @@ final class Messages {
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
 		}
 		if (tracing) {
-			fix(sorted, testClasses).ifPresent(fix -> message.append("\n").append(fix));
+			fix(sorted, testClasses, grace).ifPresent(fix -> message.append("\n").append(fix));
 		}
 		else {
 			message.append("\n").append(UNTRACED);
@@ -133,8 +133,17 @@ final class Messages {
 		appendFrames(message, opened, testClasses);
 		LedgerSocket.Event closed = traced.closed();
 		if (closed != null) {
-			if (closed.byCleaner()) {
-				message.append("\n    closed by the JDK's cleaner: the socket was garbage-collected without close()");
+			if (closed.collectedUnclosed()) {
+				// No cleaner reported closing it: a channel registers none, and a collected channel keeps its fd.
+				message.append("\n    its socket object was garbage-collected without close()");
+				if (finding.ownership().rule() == OwnershipRule.OPEN_FD) {
+					message.append(", and its fd is still open: NIO channels register no cleaner, so nothing closes it"
+							+ " until this JVM exits");
+				}
+			}
+			else if (closed.byCleaner()) {
+				message.append("\n    closed by the JDK's cleaner on thread \"").append(closed.thread())
+					.append("\": the socket was garbage-collected without close()");
 			}
 			else if (closed.afterPeer()) {
 				message.append("\n    closed on thread \"").append(closed.thread())
@@ -158,7 +167,7 @@ final class Messages {
 	 * end this JVM closed (FIN_WAIT2), else the first socket left in another checked state. A
 	 * FIN_WAIT2 whose other end is this JVM's needs no fix of its own: closing that end ends both.
 	 */
-	static Optional<String> fix(List<Finding> sorted, List<String> testClasses) {
+	static Optional<String> fix(List<Finding> sorted, List<String> testClasses, Duration grace) {
 		List<Finding> targets = toFix(sorted);
 		if (targets.isEmpty()) {
 			return Optional.empty();
@@ -167,15 +176,17 @@ final class Messages {
 		String end = first.socket().state() == TcpState.LISTEN ? "listener" : first.role().label();
 		LedgerSocket traced = first.traced();
 		String opened = where(first, traced == null ? null : traced.opened(), testClasses);
+		// The check looked only this long: the socket may well close later, and then it closed late.
+		String within = grace.isZero() ? "by the end of the test" : "within " + duration(grace) + " of grace";
 		String fix = switch (first.socket().state()) {
 			case CLOSE_WAIT -> "close the " + end + " " + opened + " (CLOSE_WAIT: the " + peer(first.role())
-					+ " closed, this JVM never closed it).";
+					+ " closed; this JVM had not closed it " + within + ").";
 			case FIN_WAIT2 -> {
 				LedgerSocket.Event closed = traced == null ? null : traced.closed();
 				yield "make the peer " + first.socket().remote() + " close its end too; this JVM "
 						+ (closed == null ? "shut down the output of the " + end + " " + opened
 								: "closed the " + end + " " + where(first, closed, testClasses).replaceFirst("^opened ", ""))
-						+ " (FIN_WAIT2: the peer never closed its end).";
+						+ " (FIN_WAIT2: the peer had not closed its end " + within + ").";
 			}
 			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
 					+ stripPeriod(hint(first.socket().state())) + ").";
@@ -289,6 +300,12 @@ final class Messages {
 
 	static String stillLingeringAtTheEnd() {
 		return "still lingering at the end of the run";
+	}
+
+	/** The fate of a FIN_WAIT2 that the kernel dropped while its other end stayed in CLOSE_WAIT. */
+	static String expiredBesideCloseWait() {
+		return "half of a leak: the kernel dropped this FIN_WAIT2 after tcp_fin_timeout while its other end stayed in"
+				+ " CLOSE_WAIT";
 	}
 
 	/** Between the last read that listed the socket and the first that did not, in seconds after its test. */
