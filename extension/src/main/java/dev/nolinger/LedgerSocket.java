@@ -79,29 +79,32 @@ final class LedgerSocket {
 	 *     a quarter of what tracing costs a connection: an end that closes second cannot be left
 	 *     in FIN_WAIT2 (on loopback the peer's FIN comes before any ACK of this end's), so no
 	 *     message needs to say where it closed
+	 * @param lineage where the thread came from, when a test (or class fixture) created it, or
+	 *     a thread created that way; null on the test's own thread and on every other thread.
+	 *     Only the message's "where": never a proof of whose the socket is
 	 */
 	record Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos, boolean onTestThread,
-			Closer closer) {
+			Closer closer, @Nullable LedgerLineage lineage) {
 
 		/** An event on a thread that runs no test. */
 		Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos) {
-			this(stack, thread, testId, nanos, false, Closer.CALL);
+			this(stack, thread, testId, nanos, false, Closer.CALL, null);
 		}
 
 		/** An event by a call, or a close after the peer's when {@code afterPeer}. */
 		Event(@Nullable Trace stack, String thread, @Nullable String testId, long nanos, boolean onTestThread,
 				boolean afterPeer) {
-			this(stack, thread, testId, nanos, onTestThread, afterPeer ? Closer.AFTER_PEER : Closer.CALL);
+			this(stack, thread, testId, nanos, onTestThread, afterPeer ? Closer.AFTER_PEER : Closer.CALL, null);
 		}
 
 		/** A socket object the GC collected without close(), whose close no cleaner reported. */
 		static Event collected(long nanos) {
-			return new Event(null, "", null, nanos, false, Closer.NOBODY);
+			return new Event(null, "", null, nanos, false, Closer.NOBODY, null);
 		}
 
 		/** The JDK's cleaner closed a socket collected without close(), on its thread. */
 		static Event cleaned(String thread, long nanos) {
-			return new Event(null, thread, null, nanos, false, Closer.CLEANER);
+			return new Event(null, thread, null, nanos, false, Closer.CLEANER, null);
 		}
 
 		/** Whether the JDK's cleaner closed the socket, collected without close(). */
@@ -123,6 +126,8 @@ final class LedgerSocket {
 	private final Kind kind;
 	private final SocketTuple tuple;
 	private final @Nullable Endpoint listener;
+	/** The record of the listener that accepted it, when the ledger held it: where the server was started. */
+	private final @Nullable LedgerSocket listenerRecord;
 	private final Event opened;
 	private volatile @Nullable Event closed;
 	/** The other end of the connection, when it is this JVM's too and was open when this one opened. */
@@ -134,10 +139,24 @@ final class LedgerSocket {
 	 *     the ledger knows it
 	 */
 	LedgerSocket(Kind kind, SocketTuple tuple, @Nullable Endpoint listener, Event opened) {
+		this(kind, tuple, listener, null, opened);
+	}
+
+	/**
+	 * @param listenerRecord for an accepted socket, the listener's own record. It holds only its
+	 *     events, so keeping it alive is bounded by the accepted records that point to it
+	 */
+	LedgerSocket(Kind kind, SocketTuple tuple, @Nullable Endpoint listener, @Nullable LedgerSocket listenerRecord,
+			Event opened) {
 		this.kind = kind;
 		this.tuple = tuple;
 		this.listener = listener;
+		this.listenerRecord = listenerRecord;
 		this.opened = opened;
+	}
+
+	@Nullable LedgerSocket listenerRecord() {
+		return this.listenerRecord;
 	}
 
 	Kind kind() {

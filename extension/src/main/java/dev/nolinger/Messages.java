@@ -98,7 +98,7 @@ final class Messages {
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
 		}
 		if (tracing) {
-			fix(sorted, testClasses, grace).ifPresent(fix -> message.append("\n").append(fix));
+			fix(sorted, testClasses, grace, testName).ifPresent(fix -> message.append("\n").append(fix));
 		}
 		else {
 			message.append("\n").append(UNTRACED);
@@ -128,9 +128,15 @@ final class Messages {
 		message.append("\n    ").append(traced.kind().verb()).append(" on thread \"").append(opened.thread()).append('"');
 		if (traced.listener() != null) {
 			message.append(" by listener ").append(traced.listener());
+			// Said where the accept's own frames lead nowhere in the test's code: an acceptor thread's.
+			Origin server = inOwnCode(opened, testClasses) ? null : serverStarted(traced, testClasses);
+			if (server != null) {
+				message.append(", started at ").append(LedgerFrames.fileAndLine(server.frame()));
+			}
 		}
 		message.append(':');
 		appendFrames(message, opened, testClasses);
+		appendLineage(message, opened, testClasses);
 		LedgerSocket.Event closed = traced.closed();
 		if (closed != null) {
 			if (closed.collectedUnclosed()) {
@@ -152,8 +158,113 @@ final class Messages {
 			else {
 				message.append("\n    closed on thread \"").append(closed.thread()).append("\":");
 				appendFrames(message, closed, testClasses);
+				if (!closed.thread().equals(opened.thread()) || opened.lineage() == null) {
+					appendLineage(message, closed, testClasses);
+				}
 			}
 		}
+	}
+
+	/** One line on where the event's thread came from, when a test (or class fixture) created it. */
+	private static void appendLineage(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
+		Origin origin = origin(event.lineage(), testClasses);
+		if (origin != null) {
+			message.append("\n    thread \"").append(event.thread()).append("\" was started during ").append(origin.test())
+				.append(" at ").append(LedgerFrames.fileAndLine(origin.frame()));
+		}
+	}
+
+	/**
+	 * Where a thread came from: the test it was created during, the frame a message names (the
+	 * innermost of the test's own code along the chain of creations, else the innermost useful
+	 * frame of the first creation, on the test's thread) and the stack that frame is in.
+	 */
+	record Origin(String test, StackTraceElement frame, StackTraceElement[] stack, boolean own) {
+	}
+
+	static @Nullable Origin origin(@Nullable LedgerLineage lineage, List<String> testClasses) {
+		if (lineage == null) {
+			return null;
+		}
+		StackTraceElement[][] stacks = lineage.stacks();
+		String test = LedgerLineage.testName(lineage.testId());
+		for (StackTraceElement[] stack : stacks) {
+			StackTraceElement own = LedgerFrames.own(stack, testClasses);
+			if (own != null) {
+				return new Origin(test, own, stack, true);
+			}
+		}
+		StackTraceElement[] first = stacks[stacks.length - 1];
+		StackTraceElement anchor = LedgerFrames.anchor(first, testClasses);
+		return anchor == null ? null : new Origin(test, anchor, first, false);
+	}
+
+	/**
+	 * Where the server that accepted the socket was started, in the test's own code: the
+	 * listener's opening frames, else its thread's lineage. Null when neither holds such a line.
+	 */
+	static @Nullable Origin serverStarted(LedgerSocket accepted, List<String> testClasses) {
+		LedgerSocket listener = accepted.listenerRecord();
+		if (listener == null) {
+			return null;
+		}
+		LedgerSocket.Event opened = listener.opened();
+		LedgerSocket.Trace stack = opened.stack();
+		if (stack != null) {
+			StackTraceElement[] frames = stack.getStackTrace();
+			StackTraceElement own = LedgerFrames.own(frames, testClasses);
+			if (own != null) {
+				return new Origin("", own, frames, true);
+			}
+		}
+		Origin origin = origin(opened.lineage(), testClasses);
+		return origin != null && origin.own() ? origin : null;
+	}
+
+	/** Whether the event's own frames hold a line of the test's own code. */
+	private static boolean inOwnCode(LedgerSocket.@Nullable Event event, List<String> testClasses) {
+		LedgerSocket.Trace stack = event == null ? null : event.stack();
+		return stack != null && LedgerFrames.own(stack.getStackTrace(), testClasses) != null;
+	}
+
+	/** The thread's origin, for a fix: only when its chain holds a line of the test's own code. */
+	private static @Nullable Origin ownOrigin(LedgerSocket.@Nullable Event event, List<String> testClasses) {
+		if (event == null || inOwnCode(event, testClasses)) {
+			return null;
+		}
+		Origin origin = origin(event.lineage(), testClasses);
+		return origin != null && origin.own() ? origin : null;
+	}
+
+	/**
+	 * The error's own stack: traced, where the line the fix names is (the socket's opening frames,
+	 * else where the server that accepted it or the thread that opened it was started, in the
+	 * test's own code), so an IDE's click lands there. Untraced, none: the frames that threw, the
+	 * extension's and JUnit's, help nobody.
+	 */
+	static StackTraceElement[] errorStack(List<Finding> findings, List<String> testClasses, boolean tracing) {
+		if (!tracing) {
+			return new StackTraceElement[0];
+		}
+		List<Finding> sorted = inOrder(findings);
+		List<Finding> candidates = new ArrayList<>(toFix(sorted));
+		candidates.addAll(sorted);
+		for (Finding finding : candidates) {
+			LedgerSocket traced = finding.traced();
+			if (traced == null || traced.opened().stack() == null) {
+				continue;
+			}
+			LedgerSocket.Event opened = traced.opened();
+			if (!inOwnCode(opened, testClasses)) {
+				Origin server = traced.kind() == LedgerSocket.Kind.ACCEPTED ? serverStarted(traced, testClasses) : null;
+				Origin thread = server != null ? server : ownOrigin(opened, testClasses);
+				if (thread != null) {
+					return LedgerFrames.forError(thread.stack(), thread.frame());
+				}
+			}
+			return LedgerFrames.forError(opened.stack().getStackTrace());
+		}
+		return new StackTraceElement[0];
 	}
 
 	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
@@ -168,6 +279,14 @@ final class Messages {
 	 * FIN_WAIT2 whose other end is this JVM's needs no fix of its own: closing that end ends both.
 	 */
 	static Optional<String> fix(List<Finding> sorted, List<String> testClasses, Duration grace) {
+		return fix(sorted, testClasses, grace, "");
+	}
+
+	/**
+	 * @param testName the failing test's name: a thread started during another test is said to
+	 *     be, since its line is then that test's (a shared pool it started)
+	 */
+	static Optional<String> fix(List<Finding> sorted, List<String> testClasses, Duration grace, String testName) {
 		List<Finding> targets = toFix(sorted);
 		if (targets.isEmpty()) {
 			return Optional.empty();
@@ -175,20 +294,39 @@ final class Messages {
 		Finding first = targets.get(0);
 		String end = first.socket().state() == TcpState.LISTEN ? "listener" : first.role().label();
 		LedgerSocket traced = first.traced();
-		String opened = where(first, traced == null ? null : traced.opened(), testClasses);
+		LedgerSocket.Event openedEvent = traced == null ? null : traced.opened();
+		String opened = where(first, openedEvent, testClasses);
 		// The check looked only this long: the socket may well close later, and then it closed late.
 		String within = grace.isZero() ? "by the end of the test" : "within " + duration(grace) + " of grace";
+		// Opened on a library's thread (an acceptor, a selector): the user's line is the server started or the client built.
+		Origin server = traced != null && traced.kind() == LedgerSocket.Kind.ACCEPTED && !inOwnCode(openedEvent, testClasses)
+				? serverStarted(traced, testClasses) : null;
+		Origin thread = ownOrigin(openedEvent, testClasses);
+		String build = "";
+		if (openedEvent != null && thread != null) {
+			opened = "opened on thread \"" + openedEvent.thread() + "\", which " + startedAt(thread, testName) + " started";
+			build = ": close or stop what that line built before the test ends";
+		}
 		String fix = switch (first.socket().state()) {
-			case CLOSE_WAIT -> "close the " + end + " " + opened + " (CLOSE_WAIT: the " + peer(first.role())
-					+ " closed; this JVM had not closed it " + within + ").";
+			case CLOSE_WAIT -> server != null && traced != null
+					? "the server listening on " + traced.listener() + ", started at "
+							+ LedgerFrames.fileAndLine(server.frame()) + ", had not closed this accepted connection, which the "
+							+ peer(first.role()) + " closed, " + within
+							+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends."
+					: "close the " + end + " " + opened + build + " (CLOSE_WAIT: the " + peer(first.role())
+							+ " closed; this JVM had not closed it " + within + ").";
 			case FIN_WAIT2 -> {
 				LedgerSocket.Event closed = traced == null ? null : traced.closed();
+				Origin closer = ownOrigin(closed, testClasses);
+				String closedWhere = closed != null && closer != null
+						? "on thread \"" + closed.thread() + "\", which " + startedAt(closer, testName) + " started"
+						: where(first, closed, testClasses).replaceFirst("^opened ", "");
 				yield "make the peer " + first.socket().remote() + " close its end too; this JVM "
 						+ (closed == null ? "shut down the output of the " + end + " " + opened
-								: "closed the " + end + " " + where(first, closed, testClasses).replaceFirst("^opened ", ""))
+								: "closed the " + end + " " + closedWhere)
 						+ " (FIN_WAIT2: the peer had not closed its end " + within + ").";
 			}
-			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
+			default -> "close the " + end + " " + opened + build + " (" + first.socket().state() + ": "
 					+ stripPeriod(hint(first.socket().state())) + ").";
 		};
 		int more = targets.size() - 1;
@@ -209,6 +347,13 @@ final class Messages {
 					&& !(f.socket().state() == TcpState.FIN_WAIT2 && f.otherEnd() != null))
 			.forEach(targets::add);
 		return targets;
+	}
+
+	/** {@code OrderIT.java:42}, or {@code OrderIT.java:42 (during OrderIT.other())} when another test started the thread. */
+	private static String startedAt(Origin origin, String testName) {
+		String line = LedgerFrames.fileAndLine(origin.frame());
+		return testName.isEmpty() || testName.startsWith(origin.test()) || origin.test().startsWith("class ")
+				? line : line + " (during " + origin.test() + ")";
 	}
 
 	/** "opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */

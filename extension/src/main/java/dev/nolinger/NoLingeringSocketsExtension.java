@@ -98,6 +98,9 @@ public final class NoLingeringSocketsExtension
 	public void beforeAll(ExtensionContext context) {
 		try {
 			CheckConfiguration configuration = configuration(context);
+			if (configuration.enabled()) {
+				Ledger.INSTANCE.fixtureStarted(context.getUniqueId());
+			}
 			if (!configuration.enabled() || !configuration.classes() || JunitVersion.unsupportedJupiter().isPresent()) {
 				return;
 			}
@@ -125,6 +128,7 @@ public final class NoLingeringSocketsExtension
 	 */
 	@Override
 	public void afterAll(ExtensionContext context) throws Exception {
+		Ledger.INSTANCE.fixtureFinished(context.getUniqueId());
 		ClassPending pending = context.getStore(NAMESPACE).remove(ClassPending.class, ClassPending.class);
 		if (pending == null) {
 			return;
@@ -282,27 +286,8 @@ public final class NoLingeringSocketsExtension
 		LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(name, ownClasses(context),
 				settings.tolerance(), settings.grace(), beyond, inBaseline,
 				configuration.baseline().map(Path::toString).orElse(""), tracing), beyond.size());
-		error.setStackTrace(errorStack(beyond, tracing));
+		error.setStackTrace(Messages.errorStack(beyond, ownClasses(context), tracing));
 		return error;
-	}
-
-	/**
-	 * The error's own stack: traced, where the socket the message's fix names was opened (else
-	 * the first traced one), so an IDE's click lands in the code that opened it, as Netty's leak
-	 * records do. Untraced, none: the frames that threw, this callback's and JUnit's, help nobody.
-	 */
-	private static StackTraceElement[] errorStack(List<Finding> findings, boolean tracing) {
-		if (tracing) {
-			List<Finding> sorted = Messages.inOrder(findings);
-			List<Finding> candidates = new ArrayList<>(Messages.toFix(sorted));
-			candidates.addAll(sorted);
-			for (Finding finding : candidates) {
-				if (finding.traced() != null && finding.traced().opened().stack() != null) {
-					return LedgerFrames.forError(finding.traced().opened().stack().getStackTrace());
-				}
-			}
-		}
-		return new StackTraceElement[0];
 	}
 
 	/**

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -177,6 +180,55 @@ class MessagesTests {
 		assertThat(Messages.fix(findings, List.of(), Duration.ZERO)).hasValue("Fix: close the server end"
 				+ " 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed; this JVM had not closed it by the end"
 				+ " of the test).");
+	}
+
+	@Test
+	void aSocketOpenedOnAThreadTheTestStartedLeadsToTheLineThatStartedIt() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		TcpSocket listening = CapturedTables.find(table, TcpState.LISTEN, 54309, 0);
+		List<String> own = List.of(MessagesTests.class.getName());
+		LedgerLineage.started("[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]");
+		// The innermost line of this class that created the thread: the factory's, which builds the pool.
+		ExecutorService pool = Executors.newSingleThreadExecutor(task -> new Thread(task, "pool-1")); int poolLine = line();
+		try {
+			// Method references: the stacks they capture on the pool's thread hold no frame of this class.
+			LedgerSocket.Trace onPool = pool.submit(LedgerSocket.Trace::new).get(10, TimeUnit.SECONDS);
+			LedgerLineage lineage = pool.submit(LedgerLineage::ofCurrentThread).get(10, TimeUnit.SECONDS);
+			LedgerSocket.Event opened = new LedgerSocket.Event(onPool, "pool-1", null, 0, false, LedgerSocket.Closer.CALL, lineage);
+			LedgerSocket connected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, closeWait.tuple(), null, opened);
+			List<Finding> client = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, connected));
+
+			assertThat(Messages.lingering("LeakyTests.leaks()", own, 0, Duration.ofSeconds(1), client, 0, "", true))
+				.contains("\n    connected on thread \"pool-1\":\n")
+				.contains("\n    thread \"pool-1\" was started during LeakyTests.leaks() at MessagesTests.java:" + poolLine + "\n")
+				.endsWith("\nFix: close the client end opened on thread \"pool-1\", which MessagesTests.java:" + poolLine
+						+ " started: close or stop what that line built before the test ends (CLOSE_WAIT: the server closed;"
+						+ " this JVM had not closed it within 1 s of grace).");
+			assertThat(Messages.fix(client, own, Duration.ofSeconds(1), "OtherTests.other()")).hasValueSatisfying(fix -> assertThat(fix)
+				.as("a thread another test started says so").contains(", which MessagesTests.java:" + poolLine
+						+ " (during LeakyTests.leaks()) started: "));
+			assertThat(Messages.errorStack(client, own, true)[0].getLineNumber()).as("the click lands on that line")
+				.isEqualTo(poolLine);
+
+			LedgerSocket listener = new LedgerSocket(LedgerSocket.Kind.LISTENING, listening.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int listenLine = line();
+			LedgerSocket accepted = new LedgerSocket(LedgerSocket.Kind.ACCEPTED, closeWait.tuple(), listening.local(), listener, opened);
+			List<Finding> server = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null, accepted));
+
+			assertThat(Messages.lingering("LeakyTests.leaks()", own, 0, Duration.ofSeconds(1), server, 0, "", true))
+				.contains("\n    accepted on thread \"pool-1\" by listener 127.0.0.1:54309, started at MessagesTests.java:" + listenLine + ":\n")
+				.endsWith("\nFix: the server listening on 127.0.0.1:54309, started at MessagesTests.java:" + listenLine
+						+ ", had not closed this accepted connection, which the client closed, within 1 s of grace (CLOSE_WAIT):"
+						+ " stop that server, or make it close its connections, before the test ends.");
+			assertThat(Messages.errorStack(server, own, true)[0].getLineNumber()).isEqualTo(listenLine);
+			assertThat(Messages.lingering("LeakyTests.leaks()", List.of("p.Elsewhere"), 0, Duration.ofSeconds(1), server, 0, "", true))
+				.as("without a line of the test's code, the fix names the frames that opened it, as before")
+				.contains("\nFix: close the server end opened at ");
+		}
+		finally {
+			LedgerLineage.finished("[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]");
+			pool.shutdownNow();
+		}
 	}
 
 	@Test
