@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -78,14 +80,23 @@ final class Messages {
 				.append(" lingering after ").append(testName).append(" (tolerance ").append(tolerance)
 				.append("):");
 		List<String> lines = MessageTable.aligned(rows);
+		List<Finding> otherEnds = tracing ? otherEnds(sorted) : List.of();
 		for (int i = 0; i < sorted.size(); i++) {
 			message.append(lines.get(i));
 			if (tracing) {
 				appendTrace(message, sorted.get(i), testClasses);
+				for (Finding other : otherEnds) {
+					if (other.otherEnd() == sorted.get(i).socket()) {
+						message.append("\n    its other end, not counted against this test: ").append(other.socket().state())
+							.append(' ').append(other.role().label()).append(' ').append(other.socket().tuple());
+						appendTrace(message, other, testClasses);
+					}
+				}
 			}
 		}
 		message.append("\nHints:");
 		TreeSet<TcpState> states = new TreeSet<>(sorted.stream().map(f -> f.socket().state()).toList());
+		otherEnds.forEach(other -> states.add(other.socket().state()));
 		String watched = grace.isZero() ? " right after the test (no grace)" : " after " + duration(grace) + " of grace";
 		for (TcpState state : states) {
 			message.append("\n  still ").append(state).append(watched).append(": ").append(hint(state, THIS_JVM));
@@ -126,17 +137,22 @@ final class Messages {
 		}
 		LedgerSocket.Event opened = traced.opened();
 		message.append("\n    ").append(traced.kind().verb()).append(" on thread \"").append(opened.thread()).append('"');
+		Origin server = null;
 		if (traced.listener() != null) {
 			message.append(" by listener ").append(traced.listener());
 			// Said where the accept's own frames lead nowhere in the test's code: an acceptor thread's.
-			Origin server = inOwnCode(opened, testClasses) ? null : serverStarted(traced, testClasses);
+			server = inOwnCode(opened, testClasses) ? null : serverStarted(traced, testClasses);
 			if (server != null) {
 				message.append(", started at ").append(LedgerFrames.fileAndLine(server.frame()));
 			}
 		}
 		message.append(':');
 		appendFrames(message, opened, testClasses);
-		appendLineage(message, opened, testClasses);
+		Origin thread = origin(opened.lineage(), testClasses);
+		// A server's thread started on the line that opened its listener: that line is said already.
+		if (thread != null && (server == null || !thread.frame().equals(server.frame()))) {
+			appendLineage(message, opened, testClasses);
+		}
 		LedgerSocket.Event closed = traced.closed();
 		if (closed != null) {
 			if (closed.collectedUnclosed()) {
@@ -342,11 +358,36 @@ final class Messages {
 	static List<Finding> toFix(List<Finding> sorted) {
 		List<Finding> targets = new ArrayList<>();
 		sorted.stream().filter(f -> f.socket().state() == TcpState.CLOSE_WAIT).forEach(targets::add);
+		targets.addAll(otherEnds(sorted));
 		sorted.stream()
 			.filter(f -> f.socket().state() != TcpState.CLOSE_WAIT
 					&& !(f.socket().state() == TcpState.FIN_WAIT2 && f.otherEnd() != null))
 			.forEach(targets::add);
 		return targets;
+	}
+
+	/**
+	 * The other ends, this JVM's, of the FIN_WAIT2 rows whose other end is no row of the message:
+	 * not judged (other tests ran concurrently), allowed by the baseline, or counted by another
+	 * test. The fix is theirs, not the FIN_WAIT2's, so the message shows them as context, with
+	 * where the ledger saw them opened, and its {@code Fix:} names them. They count for nothing.
+	 */
+	static List<Finding> otherEnds(List<Finding> sorted) {
+		Set<SocketTuple> listed = new HashSet<>();
+		sorted.forEach(finding -> listed.add(finding.socket().tuple()));
+		List<Finding> others = new ArrayList<>();
+		for (Finding finding : sorted) {
+			TcpSocket other = finding.otherEnd();
+			if (finding.socket().state() == TcpState.FIN_WAIT2 && other != null && listed.add(other.tuple())) {
+				LedgerSocket record = Ledger.INSTANCE.find(other.tuple());
+				Finding.Role role = record != null ? record.role()
+						: finding.role() == Finding.Role.CLIENT ? Finding.Role.SERVER
+								: finding.role() == Finding.Role.SERVER ? Finding.Role.CLIENT : Finding.Role.UNKNOWN;
+				others.add(new Finding(other, new Ownership(OwnershipRule.MIRROR, finding.socket()), role, finding.socket(),
+						record));
+			}
+		}
+		return others;
 	}
 
 	/** {@code OrderIT.java:42}, or {@code OrderIT.java:42 (during OrderIT.other())} when another test started the thread. */

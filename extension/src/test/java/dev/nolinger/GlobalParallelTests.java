@@ -179,6 +179,43 @@ class GlobalParallelTests {
 			.list();
 	}
 
+	@Test
+	void tracedATestFailedForItsClientEndNamesTheServerEndItsFixNeedsAndTheClassIsNotFailedAgainForIt() throws Exception {
+		LedgerEvents.startTracing();
+		try {
+			List<Event> events = parallelRun(SharedServerTestCases.class);
+			int failed = 0;
+			int withOtherEnd = 0;
+			for (Event event : events) {
+				if (event.getType() != EventType.FINISHED) {
+					continue;
+				}
+				Throwable failure = event.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElse(null);
+				if (!event.getTestDescriptor().isTest()) {
+					assertThat(failure).as("the class, whose tests reported both ends of every connection").isNull();
+					continue;
+				}
+				assertThat(failure).as("%s left its client end in FIN_WAIT2", event.getTestDescriptor().getDisplayName())
+					.isInstanceOf(LingeringSocketsError.class);
+				failed++;
+				String message = failure.getMessage();
+				if (!message.contains("\n  CLOSE_WAIT ")) {
+					// other tests ran: the server end, accepted on the server's thread, was not judged; it is still named
+					assertThat(message).contains("\n    its other end, not counted against this test: CLOSE_WAIT server end ");
+					withOtherEnd++;
+				}
+				assertThat(message).as(message).containsPattern("\nFix: close the server end opened at GlobalParallelTests\\.java:\\d+ ");
+			}
+			assertThat(failed).isEqualTo(SharedServerTestCases.REPETITIONS);
+			System.out.println("nolinger: shared server, " + withOtherEnd + " of " + failed
+					+ " failures named a not-judged server end");
+		}
+		finally {
+			LedgerEvents.stopTracing();
+			SharedServerTestCases.stop();
+		}
+	}
+
 	private static final class Outcome {
 
 		Throwable failure;
@@ -197,6 +234,65 @@ class GlobalParallelTests {
 		@RepeatedTest(10)
 		void leaks() {
 			LoopbackConnections.serverNeverCloses();
+		}
+	}
+
+	/**
+	 * A server shared by the class, whose acceptor thread accepts every connection and never
+	 * closes it, reported to the ledger on that thread: no test can prove the accepted ends its
+	 * own while others run. Each test's client closes, on the test's thread.
+	 */
+	static class SharedServerTestCases {
+
+		static final int REPETITIONS = 8;
+
+		static volatile java.net.ServerSocket server;
+		static volatile Thread acceptor;
+		static final List<java.net.Socket> ACCEPTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@org.junit.jupiter.api.BeforeAll
+		static void start() throws IOException {
+			server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+			LedgerEvents.listening(server, (InetSocketAddress) server.getLocalSocketAddress());
+			acceptor = new Thread(() -> {
+				while (!server.isClosed()) {
+					try {
+						java.net.Socket accepted = server.accept();
+						LedgerEvents.accepted(accepted, (InetSocketAddress) accepted.getLocalSocketAddress(),
+								(InetSocketAddress) accepted.getRemoteSocketAddress());
+						ACCEPTED.add(accepted);
+					}
+					catch (IOException closed) {
+						return;
+					}
+				}
+			}, "shared-acceptor");
+			acceptor.setDaemon(true);
+			acceptor.start();
+		}
+
+		static void stop() throws Exception {
+			if (server != null) {
+				server.close();
+				acceptor.join(5_000);
+			}
+			for (java.net.Socket accepted : ACCEPTED) {
+				accepted.close();
+			}
+			ACCEPTED.clear();
+		}
+
+		@RepeatedTest(REPETITIONS)
+		void leaks() throws Exception {
+			java.net.Socket client = new java.net.Socket(server.getInetAddress(), server.getLocalPort());
+			LedgerEvents.connected(client, (InetSocketAddress) client.getLocalSocketAddress(),
+					(InetSocketAddress) client.getRemoteSocketAddress());
+			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+			while (ACCEPTED.stream().noneMatch(a -> a.getPort() == client.getLocalPort()) && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			client.close();
+			LedgerEvents.closed(client);
 		}
 	}
 

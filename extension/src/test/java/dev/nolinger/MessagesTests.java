@@ -5,6 +5,8 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -228,6 +230,46 @@ class MessagesTests {
 		finally {
 			LedgerLineage.finished("[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]");
 			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void theOtherEndThatNeedsTheFixIsShownAndNamedEvenWhenItIsNoRowOfTheMessage() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		TcpSocket finWait2 = CapturedTables.find(table, TcpState.FIN_WAIT2, 37106, 54309);
+		InetAddress loopback = InetAddress.getByName("127.0.0.1");
+		Object server = new Object();
+		Ledger.INSTANCE.opened(server, LedgerSocket.Kind.ACCEPTED, new InetSocketAddress(loopback, 54309), new InetSocketAddress(loopback, 37106)); int acceptedLine = line();
+		try {
+			LedgerSocket connected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int connectedLine = line();
+			connected.close(new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int closedLine = line();
+			// Only the client end is this test's: its server end, which needs the fix, was not judged.
+			List<Finding> findings = List.of(new Finding(finWait2, new Ownership(OwnershipRule.MIRROR, closeWait), Finding.Role.CLIENT, closeWait, connected));
+			String at = "\tat dev.nolinger.MessagesTests.theOtherEndThatNeedsTheFixIsShownAndNamedEvenWhenItIsNoRowOfTheMessage(MessagesTests.java:";
+
+			assertThat(Messages.lingering("T.t()", List.of(MessagesTests.class.getName()), 0, Duration.ofSeconds(1), findings, 0, "", true))
+				.isEqualTo("""
+						1 socket lingering after T.t() (tolerance 0):
+						  FIN_WAIT2  client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket  other end: CLOSE_WAIT, this JVM's
+						    connected on thread "main":
+						%1$s%2$d)
+						    closed on thread "main":
+						%1$s%3$d)
+						    its other end, not counted against this test: CLOSE_WAIT server end 127.0.0.1:54309 -> 127.0.0.1:37106
+						    accepted on thread "%5$s":
+						%1$s%4$d)
+						Hints:
+						  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
+						  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
+						  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+						Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace)."""
+					.formatted(at, connectedLine, closedLine, acceptedLine, Thread.currentThread().getName()));
+			assertThat(Messages.errorStack(findings, List.of(MessagesTests.class.getName()), true)[0].getLineNumber())
+				.as("the click lands where the end to fix was opened").isEqualTo(acceptedLine);
+		}
+		finally {
+			Ledger.INSTANCE.closed(server);
 		}
 	}
 
