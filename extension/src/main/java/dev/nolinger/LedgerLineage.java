@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -27,12 +28,13 @@ import org.jspecify.annotations.Nullable;
  * thread created by a thread whose test has ended gets none, at the price of one volatile read.
  * A test that creates no thread pays nothing. A creation during a test pays one stack capture,
  * whose frames are resolved only when a message shows them: {@code LineageBenchmark} measured
- * about 1.1 µs more per {@code new Thread} 10 frames deep and 2.9 µs 100 frames deep (a test's
- * usual depth) on Java 25, against 0.07 and 0.18 µs without; starting a thread costs tens of
- * microseconds.</li>
+ * about 1.1 µs more per {@code new Thread} 10 frames deep and 2.6 µs 100 frames deep (a test's
+ * usual depth) on Java 25, 1.4 and 2.8 µs on Java 17 (a loaded 2-core machine); starting a
+ * thread costs tens of microseconds.</li>
  * <li>Memory stays bounded: a lineage holds at most two captured stacks (its own creation and
  * the first link of its chain, created on the test's thread), never a {@link Thread}; it lives
- * in the inherited maps of live threads and in the ledger's bounded records.</li>
+ * in the inherited maps of live threads and in the ledger's bounded records, and at most
+ * {@link #PER_TEST} threads per test get one.</li>
  * <li>Threads created with {@code inheritInheritableThreadLocals} off carry none: the JDK's
  * {@code HttpClient} creates its selector and worker threads so. Their sockets show their frames
  * only, and an accepted end still leads to the line that opened its listener.</li>
@@ -43,10 +45,19 @@ import org.jspecify.annotations.Nullable;
  */
 final class LedgerLineage {
 
+	/**
+	 * At most this many threads per test carry a lineage: a test that creates virtual threads by
+	 * the hundred thousand must not hold as many stacks. The rest go without, as outside tests.
+	 */
+	static final int PER_TEST = 1_000;
+
 	/** What the test thread holds while a test or class fixture runs. */
 	static final class Root {
 
 		final String testId;
+
+		/** Lineages captured for this test so far. */
+		final AtomicInteger captured = new AtomicInteger();
 
 		/** The value the thread held before, restored when this test ends. */
 		final @Nullable LedgerLineage previous;
@@ -62,7 +73,7 @@ final class LedgerLineage {
 	private static final InheritableThreadLocal<LedgerLineage> CURRENT = new InheritableThreadLocal<>() {
 		@Override
 		protected @Nullable LedgerLineage childValue(@Nullable LedgerLineage parent) {
-			if (parent == null || !parent.root.running) {
+			if (parent == null || !parent.root.running || parent.root.captured.incrementAndGet() > PER_TEST) {
 				return null;
 			}
 			try {

@@ -135,6 +135,23 @@ class LedgerLineageTests {
 	}
 
 	@Test
+	void atMostAThousandThreadsPerTestCarryALineage() throws Exception {
+		LedgerLineage.started(TEST);
+		int carrying = 0;
+		for (int i = 0; i < LedgerLineage.PER_TEST + 5; i++) {
+			// Unstarted threads: the lineage is taken in the constructor; ofNewThread would start each.
+			AtomicReference<LedgerLineage> seen = new AtomicReference<>();
+			Thread thread = new Thread(() -> seen.set(LedgerLineage.ofCurrentThread()));
+			if (i >= LedgerLineage.PER_TEST - 2) {
+				thread.start();
+				thread.join(10_000);
+				carrying += seen.get() == null ? 0 : 1;
+			}
+		}
+		assertThat(carrying).as("of the last 7 created, only the 2 within the budget").isEqualTo(2);
+	}
+
+	@Test
 	void namesTestsAndClassesAsTheExtensionDoes() {
 		assertThat(LedgerLineage.testName(TEST)).isEqualTo("ServerTests.leaks()");
 		assertThat(LedgerLineage.testName(CLASS)).isEqualTo("class ServerTests");
