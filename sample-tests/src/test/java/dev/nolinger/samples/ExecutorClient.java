@@ -30,6 +30,18 @@ final class ExecutorClient implements AutoCloseable {
 	});
 	private final List<Socket> open = new ArrayList<>();
 
+	/** A client whose thread is started now, as clients that start their I/O thread when built. */
+	static ExecutorClient started() throws IOException, InterruptedException {
+		ExecutorClient client = new ExecutorClient();
+		try {
+			client.executor.submit(() -> null).get(10, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException | TimeoutException e) {
+			throw new IOException("could not start the client's thread", e);
+		}
+		return client;
+	}
+
 	/** Connects on the executor's thread; bounded. */
 	Socket connect(InetSocketAddress server) throws IOException, InterruptedException {
 		try {

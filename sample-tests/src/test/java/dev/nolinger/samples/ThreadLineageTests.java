@@ -106,6 +106,20 @@ class ThreadLineageTests {
 	}
 
 	@Test
+	void aClientBuiltInBeforeEachIsNamedByItsLine() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(ClientFixtureTestCases.class);
+
+		String message = failure.getMessage();
+		assertThat(message).contains("\n    thread \"" + ExecutorClient.THREAD + "\" was started during ClientFixtureTestCases.leaks() at "
+				+ at(clientLine) + "\n")
+			.endsWith("\nFix: close the client end opened on thread \"" + ExecutorClient.THREAD + "\", which "
+					+ at(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
+					+ " server closed; this JVM had not closed it within 200 ms of grace).");
+		assertThat(failure.getStackTrace()[0]).isEqualTo(clientLine);
+	}
+
+	@Test
 	void theJdkHttpClientsConnectionToAServerThatNeverClosesNamesTheLineThatStartedTheServer() {
 		onlyTraced();
 		LingeringSocketsError failure = failureOf(HttpClientTestCases.class);
@@ -159,6 +173,23 @@ class ThreadLineageTests {
 			try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
 				client = new ExecutorClient();
 				client.connect((InetSocketAddress) listener.getLocalSocketAddress()); clientLine = SourceLine.here();
+				listener.accept().close();
+			}
+		}
+	}
+
+	@NoLingeringSockets
+	static class ClientFixtureTestCases {
+
+		@org.junit.jupiter.api.BeforeEach
+		void buildClient() throws Exception {
+			client = ExecutorClient.started(); clientLine = SourceLine.here();
+		}
+
+		@Test
+		void leaks() throws Exception {
+			try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+				client.connect((InetSocketAddress) listener.getLocalSocketAddress());
 				listener.accept().close();
 			}
 		}
