@@ -77,8 +77,7 @@ final class LedgerLineage {
 				return null;
 			}
 			try {
-				return new LedgerLineage(parent.root, new LedgerSocket.Trace(), Thread.currentThread().getName(),
-						parent.origin());
+				return new LedgerLineage(parent.root, new LedgerSocket.Trace(), parent.origin());
 			}
 			catch (Throwable e) {
 				// Inside a Thread's constructor: never fail the application's thread creation.
@@ -95,17 +94,12 @@ final class LedgerLineage {
 	/** Where the thread was created: null for a root, the test's own thread. */
 	final LedgerSocket.@Nullable Trace created;
 
-	/** The name of the thread that created it, at the time. */
-	final String creator;
-
 	/** The first link of the chain, created on the test's own thread; null when this is it. */
 	final @Nullable LedgerLineage first;
 
-	private LedgerLineage(Root root, LedgerSocket.@Nullable Trace created, String creator,
-			@Nullable LedgerLineage first) {
+	private LedgerLineage(Root root, LedgerSocket.@Nullable Trace created, @Nullable LedgerLineage first) {
 		this.root = root;
 		this.created = created;
-		this.creator = creator;
 		this.first = first;
 	}
 
@@ -119,7 +113,7 @@ final class LedgerLineage {
 		LedgerLineage previous = CURRENT.get();
 		Root root = new Root(testId, previous);
 		RUNNING.put(testId, root);
-		CURRENT.set(new LedgerLineage(root, null, Thread.currentThread().getName(), null));
+		CURRENT.set(new LedgerLineage(root, null, null));
 	}
 
 	/**
