@@ -4,7 +4,6 @@
 package dev.nolinger;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The error that fails a test or class: its message and, when traced, its stack naming where the socket to fix was opened. */
@@ -22,31 +21,12 @@ final class CheckFailure {
 	static LingeringSocketsError of(CheckTarget target, CheckSettings settings, List<Finding> beyond, int inBaseline,
 			CheckConfiguration configuration) {
 		SuiteReportRecords.watch(beyond, System.nanoTime());
-		SuiteReportRecords.annotate(target.id(), SuiteReportGithub.annotations(target, beyond));
+		SuiteReportRecords.annotate(target.id(), SuiteReportGithub.annotations(target, beyond, settings.grace()));
 		boolean tracing = LedgerEvents.tracing();
 		LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(target.name(), target.ownClasses(),
 				settings.tolerance(), settings.grace(), beyond, inBaseline,
 				configuration.baseline().map(Path::toString).orElse(""), tracing), beyond.size());
-		error.setStackTrace(stack(beyond, tracing));
+		error.setStackTrace(Messages.errorStack(beyond, target.ownClasses(), tracing));
 		return error;
-	}
-
-	/**
-	 * The error's own stack: traced, where the socket the message's fix names was opened (else
-	 * the first traced one), so an IDE's click lands in the code that opened it, as Netty's leak
-	 * records do. Untraced, none: the frames that threw, the extension's and JUnit's, help nobody.
-	 */
-	private static StackTraceElement[] stack(List<Finding> findings, boolean tracing) {
-		if (tracing) {
-			List<Finding> sorted = Messages.inOrder(findings);
-			List<Finding> candidates = new ArrayList<>(Messages.toFix(sorted));
-			candidates.addAll(sorted);
-			for (Finding finding : candidates) {
-				if (finding.traced() != null && finding.traced().opened().stack() != null) {
-					return LedgerFrames.forError(finding.traced().opened().stack().getStackTrace());
-				}
-			}
-		}
-		return new StackTraceElement[0];
 	}
 }

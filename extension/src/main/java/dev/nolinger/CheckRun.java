@@ -64,7 +64,14 @@ final class CheckRun implements AutoCloseable {
 
 	/** Marks what a check reported, so that a class check that follows does not report it again. */
 	void account(List<Finding> findings) {
-		findings.forEach(finding -> this.accounted.add(finding.socket().key()));
+		for (Finding finding : findings) {
+			this.accounted.add(finding.socket().key());
+			// A connection's other end, this JVM's, is named in the test's message even when not judged:
+			// not the class's to fail for again.
+			if (finding.otherEnd() != null) {
+				this.accounted.add(finding.otherEnd().key());
+			}
+		}
 	}
 
 	/** The findings no check of this run reported yet. */

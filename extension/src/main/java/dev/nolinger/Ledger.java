@@ -104,7 +104,8 @@ final class Ledger {
 				return;
 			}
 			Endpoint listener = kind == LedgerSocket.Kind.ACCEPTED ? listenerOf(local) : null;
-			LedgerSocket record = new LedgerSocket(kind, tuple, listener, event);
+			LedgerSocket record = new LedgerSocket(kind, tuple, listener,
+					listener == null ? null : this.listeners.get(listener), event);
 			LedgerSocket replaced = this.open.put(new Key(socket, this.collected), record);
 			if (replaced != null) {
 				// The same object reported open twice: the newer report describes it, under its own tuple only.
@@ -144,13 +145,60 @@ final class Ledger {
 		}
 	}
 
-	/** The extension tells the ledger that the current thread runs the test {@code uniqueId}. */
+	/**
+	 * The JDK's cleaner action ran for {@code socket}. Inside close() the close hook has already
+	 * removed the record, so this finds none; a record still open means the socket was collected
+	 * without close(), and the cleaner, on its own thread, is closing it.
+	 */
+	void cleaned(Object socket) {
+		this.events.incrementAndGet();
+		Probe probe = new Probe(socket);
+		if (this.open.get(probe) == null) {
+			return;
+		}
+		synchronized (this) {
+			LedgerSocket record = this.open.remove(probe);
+			long now = this.clock.getAsLong();
+			if (record != null) {
+				record.close(LedgerSocket.Event.cleaned(Thread.currentThread().getName(), now));
+				this.closed.add(record);
+			}
+			housekeep(now);
+		}
+	}
+
+	/**
+	 * The extension tells the ledger that the current thread runs the test {@code uniqueId}; while
+	 * tracing, the threads it creates carry it as their {@link LedgerLineage}.
+	 */
 	void testStarted(String uniqueId) {
 		this.tests.put(Thread.currentThread(), uniqueId);
+		if (LedgerEvents.tracing()) {
+			LedgerLineage.started(uniqueId);
+		}
 	}
 
 	void testFinished() {
-		this.tests.remove(Thread.currentThread());
+		String test = this.tests.remove(Thread.currentThread());
+		if (test != null) {
+			LedgerLineage.finished(test);
+		}
+	}
+
+	/**
+	 * A class's fixtures ({@code @BeforeAll} to {@code @AfterAll}) start on the current thread:
+	 * while tracing, threads created there (a server started for the class) carry it as their
+	 * lineage. It attributes no socket to the class: that stays the table's and the check's job.
+	 */
+	void fixtureStarted(String classId) {
+		if (LedgerEvents.tracing()) {
+			LedgerLineage.started(classId);
+		}
+	}
+
+	/** The class's fixtures ended. */
+	void fixtureFinished(String classId) {
+		LedgerLineage.finished(classId);
 	}
 
 	/** The test on this thread; else the only test running, if exactly one is; else null. */
@@ -249,10 +297,14 @@ final class Ledger {
 		Thread thread = Thread.currentThread();
 		String own = this.tests.get(thread);
 		return new LedgerSocket.Event(withStack ? new LedgerSocket.Trace() : null, thread.getName(),
-				own != null ? own : currentTest(), this.clock.getAsLong(), own != null, !withStack);
+				own != null ? own : currentTest(), this.clock.getAsLong(), own != null,
+				withStack ? LedgerSocket.Closer.CALL : LedgerSocket.Closer.AFTER_PEER, LedgerLineage.ofCurrentThread());
 	}
 
-	/** Sockets the GC collected unclosed count as closed; closed records past the orphan timeout go. */
+	/**
+	 * Sockets the GC collected with no close reported count as closed by nobody (their fd may
+	 * well stay open: a channel has no cleaner); closed records past the orphan timeout go.
+	 */
 	private void housekeep(long now) {
 		for (Object cleared; (cleared = this.collected.poll()) != null;) {
 			LedgerSocket record = this.open.remove(cleared);

@@ -43,6 +43,11 @@ final class LedgerAgentSink implements LedgerBridge.Sink {
 	}
 
 	@Override
+	public void cleaned(Object socket) {
+		LedgerEvents.cleaned(socket);
+	}
+
+	@Override
 	public void failed(Throwable failure) {
 		System.err.println("nolinger: a socket hook failed and is ignored from now on: " + failure);
 	}

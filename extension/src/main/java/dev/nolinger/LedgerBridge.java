@@ -42,6 +42,12 @@ public final class LedgerBridge {
 
 		void closed(Object socket);
 
+		/**
+		 * The JDK's cleaner action ran for the socket: after {@link #closed} when close() was
+		 * called, and alone when the socket was collected without close().
+		 */
+		void cleaned(Object socket);
+
 		/** The first Throwable a hook swallowed; later ones are dropped. */
 		void failed(Throwable failure);
 	}
@@ -120,12 +126,25 @@ public final class LedgerBridge {
 		}
 	}
 
-	/** Hook: {@code NioSocketImpl.close} was called, or the JDK's cleaner closes the descriptor. */
+	/** Hook: {@code NioSocketImpl.close} was called, or a channel's close. */
 	public static void closed(@Nullable FileDescriptor fd) {
 		Sink sink = LedgerBridge.sink;
 		if (sink != null && fd != null) {
 			try {
 				sink.closed(fd);
+			}
+			catch (Throwable failure) {
+				fail(sink, failure);
+			}
+		}
+	}
+
+	/** Hook: a {@code NioSocketImpl}'s cleaner action is closing the descriptor, in close() or after a GC. */
+	public static void cleaned(@Nullable FileDescriptor fd) {
+		Sink sink = LedgerBridge.sink;
+		if (sink != null && fd != null) {
+			try {
+				sink.cleaned(fd);
 			}
 			catch (Throwable failure) {
 				fail(sink, failure);

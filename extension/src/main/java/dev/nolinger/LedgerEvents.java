@@ -122,6 +122,25 @@ public final class LedgerEvents {
 	}
 
 	/**
+	 * The JDK's cleaner action for a socket ran: inside close(), after {@link #closed}, which
+	 * makes this call a no-op, or on the cleaner's thread for a socket collected without close().
+	 *
+	 * @param socket the object passed when it opened
+	 */
+	public static void cleaned(Object socket) {
+		try {
+			Ledger.INSTANCE.cleaned(socket);
+		}
+		catch (Throwable e) {
+			warnOnce(e);
+		}
+		Recorder recorder = LedgerEvents.recorder;
+		if (recorder != null) {
+			recorder.closed(socket);
+		}
+	}
+
+	/**
 	 * Whether the agent is installed and every hook is in place.
 	 *
 	 * @return true once {@link #startTracing()} ran

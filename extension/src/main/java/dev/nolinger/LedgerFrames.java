@@ -24,7 +24,7 @@ final class LedgerFrames {
 	/** The classes that run between the JDK's socket code and the ledger's capture of the stack. */
 	private static final Set<String> NOLINGER_CLASSES = Set.of("dev.nolinger.Ledger", "dev.nolinger.LedgerEvents",
 			"dev.nolinger.LedgerSocket", "dev.nolinger.LedgerAgent", "dev.nolinger.LedgerAgentSink",
-			"dev.nolinger.LedgerBridge", "dev.nolinger.LedgerHooks");
+			"dev.nolinger.LedgerBridge", "dev.nolinger.LedgerHooks", "dev.nolinger.LedgerLineage");
 
 	private LedgerFrames() {
 	}
@@ -57,6 +57,26 @@ final class LedgerFrames {
 		List<StackTraceElement> useful = useful(stack, testClasses);
 		int own = ownFrame(useful, testClasses);
 		return own >= 0 ? useful.get(own) : useful.isEmpty() ? null : useful.get(0);
+	}
+
+	/** The innermost frame of the test's own classes, or null when the stack holds none. */
+	static @Nullable StackTraceElement own(StackTraceElement[] stack, List<String> testClasses) {
+		for (StackTraceElement frame : stack) {
+			if (isOwn(frame, testClasses)) {
+				return frame;
+			}
+		}
+		return null;
+	}
+
+	/** A stack trace for the error that starts at {@code frame}, so an IDE's click lands on it. */
+	static StackTraceElement[] forError(StackTraceElement[] stack, StackTraceElement frame) {
+		for (int i = 0; i < stack.length; i++) {
+			if (stack[i].equals(frame)) {
+				return Arrays.copyOfRange(stack, i, stack.length);
+			}
+		}
+		return forError(stack);
 	}
 
 	/**

@@ -149,10 +149,11 @@ final class LedgerHooks implements ClassFileTransformer {
 
 	/**
 	 * The JDK cleaner's action for a NioSocketImpl: a lambda that closes the descriptor. It runs on
-	 * close(), and on its own when a socket dropped without close() is collected.
+	 * close(), after the close hook has reported the socket closed, and on its own when a socket
+	 * dropped without close() is collected: its own bridge method lets the ledger tell the two apart.
 	 */
 	private static final Hook CLOSER = new Hook(NIO_SOCKET, CLOSER_PREFIX + "*", "(" + FD + ")V", ENTRY,
-			List.of(new Argument(0, Opcodes.ALOAD)), "closed", "(" + FD + ")V");
+			List.of(new Argument(0, Opcodes.ALOAD)), "cleaned", "(" + FD + ")V");
 
 	/** Hooks applied per class by the last transformation, so the agent can tell all went in. */
 	private final Map<String, Set<String>> applied = new ConcurrentHashMap<>();

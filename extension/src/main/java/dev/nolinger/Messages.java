@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -78,14 +80,23 @@ final class Messages {
 				.append(" lingering after ").append(testName).append(" (tolerance ").append(tolerance)
 				.append("):");
 		List<String> lines = MessageTable.aligned(rows);
+		List<Finding> otherEnds = tracing ? otherEnds(sorted) : List.of();
 		for (int i = 0; i < sorted.size(); i++) {
 			message.append(lines.get(i));
 			if (tracing) {
 				appendTrace(message, sorted.get(i), testClasses);
+				for (Finding other : otherEnds) {
+					if (other.otherEnd() == sorted.get(i).socket()) {
+						message.append("\n    its other end, not counted against this test: ").append(other.socket().state())
+							.append(' ').append(other.role().label()).append(' ').append(other.socket().tuple());
+						appendTrace(message, other, testClasses);
+					}
+				}
 			}
 		}
 		message.append("\nHints:");
 		TreeSet<TcpState> states = new TreeSet<>(sorted.stream().map(f -> f.socket().state()).toList());
+		otherEnds.forEach(other -> states.add(other.socket().state()));
 		String watched = grace.isZero() ? " right after the test (no grace)" : " after " + duration(grace) + " of grace";
 		for (TcpState state : states) {
 			message.append("\n  still ").append(state).append(watched).append(": ").append(hint(state, THIS_JVM));
@@ -98,7 +109,7 @@ final class Messages {
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
 		}
 		if (tracing) {
-			fix(sorted, testClasses).ifPresent(fix -> message.append("\n").append(fix));
+			fix(sorted, testClasses, grace, testName).ifPresent(fix -> message.append("\n").append(fix));
 		}
 		else {
 			message.append("\n").append(UNTRACED);
@@ -126,15 +137,35 @@ final class Messages {
 		}
 		LedgerSocket.Event opened = traced.opened();
 		message.append("\n    ").append(traced.kind().verb()).append(" on thread \"").append(opened.thread()).append('"');
+		Origin server = null;
 		if (traced.listener() != null) {
 			message.append(" by listener ").append(traced.listener());
+			// Said where the accept's own frames lead nowhere in the test's code: an acceptor thread's.
+			server = inOwnCode(opened, testClasses) ? null : serverStarted(traced, testClasses);
+			if (server != null) {
+				message.append(", started at ").append(LedgerFrames.fileAndLine(server.frame()));
+			}
 		}
 		message.append(':');
 		appendFrames(message, opened, testClasses);
+		Origin thread = origin(opened.lineage(), testClasses);
+		// A server's thread started on the line that opened its listener: that line is said already.
+		if (thread != null && (server == null || !thread.frame().equals(server.frame()))) {
+			appendLineage(message, opened, testClasses);
+		}
 		LedgerSocket.Event closed = traced.closed();
 		if (closed != null) {
-			if (closed.byCleaner()) {
-				message.append("\n    closed by the JDK's cleaner: the socket was garbage-collected without close()");
+			if (closed.collectedUnclosed()) {
+				// No cleaner reported closing it: a channel registers none, and a collected channel keeps its fd.
+				message.append("\n    its socket object was garbage-collected without close()");
+				if (finding.ownership().rule() == OwnershipRule.OPEN_FD) {
+					message.append(", and its fd is still open: NIO channels register no cleaner, so nothing closes it"
+							+ " until this JVM exits");
+				}
+			}
+			else if (closed.byCleaner()) {
+				message.append("\n    closed by the JDK's cleaner on thread \"").append(closed.thread())
+					.append("\": the socket was garbage-collected without close()");
 			}
 			else if (closed.afterPeer()) {
 				message.append("\n    closed on thread \"").append(closed.thread())
@@ -143,8 +174,113 @@ final class Messages {
 			else {
 				message.append("\n    closed on thread \"").append(closed.thread()).append("\":");
 				appendFrames(message, closed, testClasses);
+				if (!closed.thread().equals(opened.thread()) || opened.lineage() == null) {
+					appendLineage(message, closed, testClasses);
+				}
 			}
 		}
+	}
+
+	/** One line on where the event's thread came from, when a test (or class fixture) created it. */
+	private static void appendLineage(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
+		Origin origin = origin(event.lineage(), testClasses);
+		if (origin != null) {
+			message.append("\n    thread \"").append(event.thread()).append("\" was started during ").append(origin.test())
+				.append(" at ").append(LedgerFrames.fileAndLine(origin.frame()));
+		}
+	}
+
+	/**
+	 * Where a thread came from: the test it was created during, the frame a message names (the
+	 * innermost of the test's own code along the chain of creations, else the innermost useful
+	 * frame of the first creation, on the test's thread) and the stack that frame is in.
+	 */
+	record Origin(String test, StackTraceElement frame, StackTraceElement[] stack, boolean own) {
+	}
+
+	static @Nullable Origin origin(@Nullable LedgerLineage lineage, List<String> testClasses) {
+		if (lineage == null) {
+			return null;
+		}
+		StackTraceElement[][] stacks = lineage.stacks();
+		String test = LedgerLineage.testName(lineage.testId());
+		for (StackTraceElement[] stack : stacks) {
+			StackTraceElement own = LedgerFrames.own(stack, testClasses);
+			if (own != null) {
+				return new Origin(test, own, stack, true);
+			}
+		}
+		StackTraceElement[] first = stacks[stacks.length - 1];
+		StackTraceElement anchor = LedgerFrames.anchor(first, testClasses);
+		return anchor == null ? null : new Origin(test, anchor, first, false);
+	}
+
+	/**
+	 * Where the server that accepted the socket was started, in the test's own code: the
+	 * listener's opening frames, else its thread's lineage. Null when neither holds such a line.
+	 */
+	static @Nullable Origin serverStarted(LedgerSocket accepted, List<String> testClasses) {
+		LedgerSocket listener = accepted.listenerRecord();
+		if (listener == null) {
+			return null;
+		}
+		LedgerSocket.Event opened = listener.opened();
+		LedgerSocket.Trace stack = opened.stack();
+		if (stack != null) {
+			StackTraceElement[] frames = stack.getStackTrace();
+			StackTraceElement own = LedgerFrames.own(frames, testClasses);
+			if (own != null) {
+				return new Origin("", own, frames, true);
+			}
+		}
+		Origin origin = origin(opened.lineage(), testClasses);
+		return origin != null && origin.own() ? origin : null;
+	}
+
+	/** Whether the event's own frames hold a line of the test's own code. */
+	private static boolean inOwnCode(LedgerSocket.@Nullable Event event, List<String> testClasses) {
+		LedgerSocket.Trace stack = event == null ? null : event.stack();
+		return stack != null && LedgerFrames.own(stack.getStackTrace(), testClasses) != null;
+	}
+
+	/** The thread's origin, for a fix: only when its chain holds a line of the test's own code. */
+	private static @Nullable Origin ownOrigin(LedgerSocket.@Nullable Event event, List<String> testClasses) {
+		if (event == null || inOwnCode(event, testClasses)) {
+			return null;
+		}
+		Origin origin = origin(event.lineage(), testClasses);
+		return origin != null && origin.own() ? origin : null;
+	}
+
+	/**
+	 * The error's own stack: traced, where the line the fix names is (the socket's opening frames,
+	 * else where the server that accepted it or the thread that opened it was started, in the
+	 * test's own code), so an IDE's click lands there. Untraced, none: the frames that threw, the
+	 * extension's and JUnit's, help nobody.
+	 */
+	static StackTraceElement[] errorStack(List<Finding> findings, List<String> testClasses, boolean tracing) {
+		if (!tracing) {
+			return new StackTraceElement[0];
+		}
+		List<Finding> sorted = inOrder(findings);
+		List<Finding> candidates = new ArrayList<>(toFix(sorted));
+		candidates.addAll(sorted);
+		for (Finding finding : candidates) {
+			LedgerSocket traced = finding.traced();
+			if (traced == null || traced.opened().stack() == null) {
+				continue;
+			}
+			LedgerSocket.Event opened = traced.opened();
+			if (!inOwnCode(opened, testClasses)) {
+				Origin server = traced.kind() == LedgerSocket.Kind.ACCEPTED ? serverStarted(traced, testClasses) : null;
+				Origin thread = server != null ? server : ownOrigin(opened, testClasses);
+				if (thread != null) {
+					return LedgerFrames.forError(thread.stack(), thread.frame());
+				}
+			}
+			return LedgerFrames.forError(opened.stack().getStackTrace());
+		}
+		return new StackTraceElement[0];
 	}
 
 	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
@@ -158,7 +294,15 @@ final class Messages {
 	 * end this JVM closed (FIN_WAIT2), else the first socket left in another checked state. A
 	 * FIN_WAIT2 whose other end is this JVM's needs no fix of its own: closing that end ends both.
 	 */
-	static Optional<String> fix(List<Finding> sorted, List<String> testClasses) {
+	static Optional<String> fix(List<Finding> sorted, List<String> testClasses, Duration grace) {
+		return fix(sorted, testClasses, grace, "");
+	}
+
+	/**
+	 * @param testName the failing test's name: a thread started during another test is said to
+	 *     be, since its line is then that test's (a shared pool it started)
+	 */
+	static Optional<String> fix(List<Finding> sorted, List<String> testClasses, Duration grace, String testName) {
 		List<Finding> targets = toFix(sorted);
 		if (targets.isEmpty()) {
 			return Optional.empty();
@@ -166,18 +310,39 @@ final class Messages {
 		Finding first = targets.get(0);
 		String end = first.socket().state() == TcpState.LISTEN ? "listener" : first.role().label();
 		LedgerSocket traced = first.traced();
-		String opened = where(first, traced == null ? null : traced.opened(), testClasses);
+		LedgerSocket.Event openedEvent = traced == null ? null : traced.opened();
+		String opened = where(first, openedEvent, testClasses);
+		// The check looked only this long: the socket may well close later, and then it closed late.
+		String within = grace.isZero() ? "by the end of the test" : "within " + duration(grace) + " of grace";
+		// Opened on a library's thread (an acceptor, a selector): the user's line is the server started or the client built.
+		Origin server = traced != null && traced.kind() == LedgerSocket.Kind.ACCEPTED && !inOwnCode(openedEvent, testClasses)
+				? serverStarted(traced, testClasses) : null;
+		Origin thread = ownOrigin(openedEvent, testClasses);
+		String build = "";
+		if (openedEvent != null && thread != null) {
+			opened = "opened on thread \"" + openedEvent.thread() + "\", which " + startedAt(thread, testName) + " started";
+			build = ": close or stop what that line built before the test ends";
+		}
 		String fix = switch (first.socket().state()) {
-			case CLOSE_WAIT -> "close the " + end + " " + opened + " (CLOSE_WAIT: the " + peer(first.role())
-					+ " closed, this JVM never closed it).";
+			case CLOSE_WAIT -> server != null && traced != null
+					? "the server listening on " + traced.listener() + ", started at "
+							+ LedgerFrames.fileAndLine(server.frame()) + ", had not closed this accepted connection, which the "
+							+ peer(first.role()) + " closed, " + within
+							+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends."
+					: "close the " + end + " " + opened + build + " (CLOSE_WAIT: the " + peer(first.role())
+							+ " closed; this JVM had not closed it " + within + ").";
 			case FIN_WAIT2 -> {
 				LedgerSocket.Event closed = traced == null ? null : traced.closed();
+				Origin closer = ownOrigin(closed, testClasses);
+				String closedWhere = closed != null && closer != null
+						? "on thread \"" + closed.thread() + "\", which " + startedAt(closer, testName) + " started"
+						: where(first, closed, testClasses).replaceFirst("^opened ", "");
 				yield "make the peer " + first.socket().remote() + " close its end too; this JVM "
 						+ (closed == null ? "shut down the output of the " + end + " " + opened
-								: "closed the " + end + " " + where(first, closed, testClasses).replaceFirst("^opened ", ""))
-						+ " (FIN_WAIT2: the peer never closed its end).";
+								: "closed the " + end + " " + closedWhere)
+						+ " (FIN_WAIT2: the peer had not closed its end " + within + ").";
 			}
-			default -> "close the " + end + " " + opened + " (" + first.socket().state() + ": "
+			default -> "close the " + end + " " + opened + build + " (" + first.socket().state() + ": "
 					+ stripPeriod(hint(first.socket().state())) + ").";
 		};
 		int more = targets.size() - 1;
@@ -193,11 +358,43 @@ final class Messages {
 	static List<Finding> toFix(List<Finding> sorted) {
 		List<Finding> targets = new ArrayList<>();
 		sorted.stream().filter(f -> f.socket().state() == TcpState.CLOSE_WAIT).forEach(targets::add);
+		targets.addAll(otherEnds(sorted));
 		sorted.stream()
 			.filter(f -> f.socket().state() != TcpState.CLOSE_WAIT
 					&& !(f.socket().state() == TcpState.FIN_WAIT2 && f.otherEnd() != null))
 			.forEach(targets::add);
 		return targets;
+	}
+
+	/**
+	 * The other ends, this JVM's, of the FIN_WAIT2 rows whose other end is no row of the message:
+	 * not judged (other tests ran concurrently), allowed by the baseline, or counted by another
+	 * test. The fix is theirs, not the FIN_WAIT2's, so the message shows them as context, with
+	 * where the ledger saw them opened, and its {@code Fix:} names them. They count for nothing.
+	 */
+	static List<Finding> otherEnds(List<Finding> sorted) {
+		Set<SocketTuple> listed = new HashSet<>();
+		sorted.forEach(finding -> listed.add(finding.socket().tuple()));
+		List<Finding> others = new ArrayList<>();
+		for (Finding finding : sorted) {
+			TcpSocket other = finding.otherEnd();
+			if (finding.socket().state() == TcpState.FIN_WAIT2 && other != null && listed.add(other.tuple())) {
+				LedgerSocket record = Ledger.INSTANCE.find(other.tuple());
+				Finding.Role role = record != null ? record.role()
+						: finding.role() == Finding.Role.CLIENT ? Finding.Role.SERVER
+								: finding.role() == Finding.Role.SERVER ? Finding.Role.CLIENT : Finding.Role.UNKNOWN;
+				others.add(new Finding(other, new Ownership(OwnershipRule.MIRROR, finding.socket()), role, finding.socket(),
+						record));
+			}
+		}
+		return others;
+	}
+
+	/** {@code OrderIT.java:42}, or {@code OrderIT.java:42 (during OrderIT.other())} when another test started the thread. */
+	private static String startedAt(Origin origin, String testName) {
+		String line = LedgerFrames.fileAndLine(origin.frame());
+		return testName.isEmpty() || testName.startsWith(origin.test()) || origin.test().startsWith("class ")
+				? line : line + " (during " + origin.test() + ")";
 	}
 
 	/** "opened at OrderIT.java:42" from the event's stack, or the socket's 4-tuple when there is none. */
@@ -289,6 +486,12 @@ final class Messages {
 
 	static String stillLingeringAtTheEnd() {
 		return "still lingering at the end of the run";
+	}
+
+	/** The fate of a FIN_WAIT2 that the kernel dropped while its other end stayed in CLOSE_WAIT. */
+	static String expiredBesideCloseWait() {
+		return "half of a leak: the kernel dropped this FIN_WAIT2 after tcp_fin_timeout while its other end stayed in"
+				+ " CLOSE_WAIT";
 	}
 
 	/** Between the last read that listed the socket and the first that did not, in seconds after its test. */

@@ -91,6 +91,10 @@ public final class NoLingeringSocketsExtension
 			// Each test's own check reports the same error, naming the test; the class goes unchecked.
 			return;
 		}
+		if (run.configuration().enabled()) {
+			// Threads the class's fixtures start are its lineage, for the "where" of sockets they open.
+			Ledger.INSTANCE.fixtureStarted(context.getUniqueId());
+		}
 		if (!run.configuration().enabled() || !run.configuration().classes() || JunitVersion.unsupportedJupiter().isPresent()) {
 			return;
 		}
@@ -110,6 +114,7 @@ public final class NoLingeringSocketsExtension
 	 */
 	@Override
 	public void afterAll(ExtensionContext context) throws Exception {
+		Ledger.INSTANCE.fixtureFinished(context.getUniqueId());
 		CheckClassWindow window = context.getStore(NAMESPACE).remove(CheckClassWindow.class, CheckClassWindow.class);
 		if (window != null) {
 			window.close();

@@ -34,8 +34,13 @@ final class SuiteReport {
 			return this.fate.equals(Messages.stillLingeringAtTheEnd());
 		}
 
+		/** A FIN_WAIT2 the kernel dropped beside its CLOSE_WAIT peer: half of a leak, never a late close. */
+		boolean halfOfALeak() {
+			return this.fate.equals(Messages.expiredBesideCloseWait());
+		}
+
 		boolean closedLate() {
-			return !this.fate.isEmpty() && !lingeredToTheEnd();
+			return !this.fate.isEmpty() && !lingeredToTheEnd() && !halfOfALeak();
 		}
 
 		static Socket of(Finding finding) {
@@ -146,6 +151,11 @@ final class SuiteReport {
 		return (int) this.tests.stream().flatMap(t -> t.sockets().stream()).filter(Socket::closedLate).count();
 	}
 
+	/** FIN_WAIT2 sockets that failed a test and that the kernel dropped while their other end stayed in CLOSE_WAIT. */
+	int halvesOfLeaks() {
+		return (int) this.tests.stream().flatMap(t -> t.sockets().stream()).filter(Socket::halfOfALeak).count();
+	}
+
 	/** Sockets that failed a test and still lingered when the run ended. */
 	int lingeredToTheEnd() {
 		return (int) this.tests.stream().flatMap(t -> t.sockets().stream()).filter(Socket::lingeredToTheEnd).count();
@@ -171,9 +181,13 @@ final class SuiteReport {
 			text.append("\n  states:       ").append(top(byState()));
 			text.append("\n  where:        ").append(top(byClassStateAndEnd()));
 		}
-		if (closedLate() + lingeredToTheEnd() > 0) {
-			text.append("\n  at the end:   ").append(lingeredToTheEnd()).append(" still lingering at the end of the run, ")
-				.append(closedLate()).append(" closed after their test");
+		if (closedLate() + lingeredToTheEnd() + halvesOfLeaks() > 0) {
+			text.append("\n  at the end:   ").append(lingeredToTheEnd()).append(" still lingering at the end of the run, ");
+			if (halvesOfLeaks() > 0) {
+				text.append(halvesOfLeaks()).append(" FIN_WAIT2 dropped by the kernel while its other end stayed in CLOSE_WAIT")
+					.append(" (half of a leak), ");
+			}
+			text.append(closedLate()).append(" closed after their test");
 			if (closedLate() > 0) {
 				text.append(" (closed late: raise nolinger.grace or close the fixture)");
 			}
@@ -212,11 +226,19 @@ final class SuiteReport {
 				md.append("| ").append(markdownText(parts[0])).append(" | ").append(parts[1]).append(" | ").append(parts[2])
 					.append(" | ").append(count).append(" |\n");
 			});
-			if (closedLate() + lingeredToTheEnd() > 0) {
+			if (closedLate() + lingeredToTheEnd() + halvesOfLeaks() > 0) {
 				md.append("\nOf the sockets that failed a test, ").append(lingeredToTheEnd())
-					.append(" were still lingering at the end of the run and ").append(closedLate())
-					.append(" closed after their test. A late close is not a leak: raise `nolinger.grace`, or close the"
-							+ " fixture that holds the socket before the test ends.\n");
+					.append(lingeredToTheEnd() == 1 ? " was" : " were").append(" still lingering at the end of the run, ");
+				if (halvesOfLeaks() > 0) {
+					md.append(halvesOfLeaks()).append(" FIN_WAIT2 ").append(halvesOfLeaks() == 1 ? "was" : "were")
+						.append(" dropped by the kernel while the other end stayed in CLOSE_WAIT (half of a leak), ");
+				}
+				md.append("and ").append(closedLate()).append(" closed after their test.");
+				if (closedLate() > 0) {
+					md.append(" A late close is not a leak: raise `nolinger.grace`, or close the fixture that holds the"
+							+ " socket before the test ends.");
+				}
+				md.append('\n');
 			}
 			md.append("\n## Tests that left sockets\n");
 			for (Test test : sorted()) {
@@ -251,6 +273,7 @@ final class SuiteReport {
 		json.append("  \"where\": ").append(jsonCounts(byClassStateAndEnd())).append(",\n");
 		json.append("  \"stillLingeringAtTheEnd\": ").append(lingeredToTheEnd()).append(",\n");
 		json.append("  \"closedAfterTheirTest\": ").append(closedLate()).append(",\n");
+		json.append("  \"finWait2DroppedBesideCloseWait\": ").append(halvesOfLeaks()).append(",\n");
 		json.append("  \"checkMillis\": ").append(String.format(Locale.ROOT, "%.3f", this.cost.nanos() / 1e6)).append(",\n");
 		json.append("  \"tests\": [");
 		List<Test> sorted = sorted();

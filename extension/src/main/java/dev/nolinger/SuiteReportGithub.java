@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,23 +39,26 @@ final class SuiteReportGithub {
 	 * The annotations of a failure: one per socket the fix names, where the fix names a line,
 	 * identical ones once. A FIN_WAIT2 whose other end is this JVM's needs no fix of its own.
 	 */
-	static List<Annotation> annotations(CheckTarget target, List<Finding> failed) {
+	static List<Annotation> annotations(CheckTarget target, List<Finding> failed, Duration grace) {
 		Set<Annotation> annotations = new LinkedHashSet<>();
 		for (Finding finding : Messages.toFix(Messages.inOrder(failed))) {
 			LedgerSocket traced = finding.traced();
 			if (traced == null) {
 				continue;
 			}
-			// The event Messages.fix names: the close of an end this JVM closed toward a peer that never did.
-			LedgerSocket.Event event = finding.socket().state() == TcpState.FIN_WAIT2 && traced.closed() != null
-					? traced.closed() : traced.opened();
-			StackTraceElement anchor = event == null || event.stack() == null ? null
-					: LedgerFrames.anchor(event.stack().getStackTrace(), target.ownClasses());
+			// The line Messages.fix names: the close of an end this JVM closed toward a peer that never did;
+			// else where it was opened, or, when no frame of that is the test's, where the test started the
+			// server or the thread that opened it (the error's own stack starts there).
+			LedgerSocket.Event closed = finding.socket().state() == TcpState.FIN_WAIT2 ? traced.closed() : null;
+			StackTraceElement[] stack = closed != null ? (closed.stack() == null ? null : closed.stack().getStackTrace())
+					: Messages.errorStack(List.of(finding), target.ownClasses(), true);
+			StackTraceElement anchor = stack == null || stack.length == 0 ? null
+					: LedgerFrames.anchor(stack, target.ownClasses());
 			if (anchor == null || anchor.getFileName() == null || anchor.getLineNumber() <= 0) {
 				continue;
 			}
 			TcpSocket socket = finding.socket();
-			String fix = Messages.fix(List.of(finding), target.ownClasses()).orElseThrow();
+			String fix = Messages.fix(List.of(finding), target.ownClasses(), grace).orElseThrow();
 			annotations.add(new Annotation(anchor.getClassName(), anchor.getFileName(), anchor.getLineNumber(),
 					"nolinger: socket lingering after " + target.name(),
 					socket.state() + " " + finding.role().label() + " " + socket.tuple() + "\n" + fix));

@@ -73,6 +73,8 @@ final class SuiteReportRecords {
 		final long failedAt;
 		volatile long lastSeen;
 		volatile long goneBy;
+		/** A FIN_WAIT2 gone while its other end was still in CLOSE_WAIT: the kernel expired the orphan. */
+		volatile boolean expiredBesideCloseWait;
 
 		Watch(long failedAt) {
 			this.failedAt = failedAt;
@@ -119,9 +121,21 @@ final class SuiteReportRecords {
 				}
 				else {
 					watch.goneBy = nanos;
+					watch.expiredBesideCloseWait = key.startsWith(TcpState.FIN_WAIT2 + " ")
+							&& keys.contains(closeWaitMirror(key));
 				}
 			}
 		});
+	}
+
+	/**
+	 * The CLOSE_WAIT key of the other end of a FIN_WAIT2's key. A FIN_WAIT2 gone while that end
+	 * stays in CLOSE_WAIT did not close: the other end never sent its FIN, so the kernel dropped
+	 * the orphan after {@code tcp_fin_timeout}. It is half of a leak, not a late close.
+	 */
+	private static String closeWaitMirror(String finWait2Key) {
+		String[] parts = finWait2Key.split(" ");
+		return watchKey(TcpState.CLOSE_WAIT, parts[2], parts[1]);
 	}
 
 	/**
@@ -181,6 +195,9 @@ final class SuiteReportRecords {
 		}
 		if (watch.goneBy == 0) {
 			return Messages.stillLingeringAtTheEnd();
+		}
+		if (watch.expiredBesideCloseWait) {
+			return Messages.expiredBesideCloseWait();
 		}
 		return Messages.closedAfterItsTest(watch.lastSeen - watch.failedAt, watch.goneBy - watch.failedAt);
 	}

@@ -179,6 +179,75 @@ class GlobalParallelTests {
 			.list();
 	}
 
+	@Test
+	void tracedATestFailedForItsClientEndNamesTheServerEndItsFixNeedsAndTheClassIsNotFailedAgainForIt() throws Exception {
+		LedgerEvents.startTracing();
+		try {
+			List<Event> events = parallelRun(SharedServerTestCases.class);
+			int failed = 0;
+			int withOtherEnd = 0;
+			for (Event event : events) {
+				if (event.getType() != EventType.FINISHED) {
+					continue;
+				}
+				Throwable failure = event.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElse(null);
+				if (!event.getTestDescriptor().isTest()) {
+					assertThat(failure).as("the class, whose tests reported both ends of every connection").isNull();
+					continue;
+				}
+				assertThat(failure).as("%s left its client end in FIN_WAIT2", event.getTestDescriptor().getDisplayName())
+					.isInstanceOf(LingeringSocketsError.class);
+				failed++;
+				String message = failure.getMessage();
+				if (!message.contains("\n  CLOSE_WAIT ")) {
+					// other tests ran: the server end, accepted on the server's thread, was not judged; it is still named
+					assertThat(message).contains("\n    its other end, not counted against this test: CLOSE_WAIT server end ");
+					withOtherEnd++;
+				}
+				assertThat(message).as(message).containsPattern("\nFix: close the server end opened at GlobalParallelTests\\.java:\\d+ ");
+			}
+			assertThat(failed).isEqualTo(SharedServerTestCases.REPETITIONS);
+			System.out.println("nolinger: shared server, " + withOtherEnd + " of " + failed
+					+ " failures named a not-judged server end");
+		}
+		finally {
+			LedgerEvents.stopTracing();
+			SharedServerTestCases.stop();
+		}
+	}
+
+	@Test
+	void tracedASharedPoolStartedLazilyByOneTestNeverBlamesItForTheOthersSockets() throws Exception {
+		LedgerEvents.startTracing();
+		try {
+			for (int run = 0; run < 3; run++) {
+				int caught = 0;
+				for (Event event : parallelRun(LazyPoolTestCases.class)) {
+					if (event.getType() != EventType.FINISHED || !event.getTestDescriptor().isTest()) {
+						continue;
+					}
+					Throwable failure = event.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElse(null);
+					String id = event.getTestDescriptor().getUniqueId().toString();
+					if (id.contains(":clean()]")) {
+						// the pool's threads carry the lineage of whichever test started them: never blame
+						assertThat(failure).as("run %d: clean %s", run, id).isNull();
+					}
+					else if (failure != null) {
+						assertThat(failure).isInstanceOf(LingeringSocketsError.class);
+						caught++;
+					}
+				}
+				LazyPoolTestCases.closeAll();
+				System.out.println("nolinger: lazily started shared pool, run " + run + ": " + caught + " of "
+						+ LazyPoolTestCases.LEAKS + " leaks caught, the rest not judged; no clean test failed");
+			}
+		}
+		finally {
+			LedgerEvents.stopTracing();
+			LazyPoolTestCases.shutdown();
+		}
+	}
+
 	private static final class Outcome {
 
 		Throwable failure;
@@ -197,6 +266,143 @@ class GlobalParallelTests {
 		@RepeatedTest(10)
 		void leaks() {
 			LoopbackConnections.serverNeverCloses();
+		}
+	}
+
+	/**
+	 * A server shared by the class, whose acceptor thread accepts every connection and never
+	 * closes it, reported to the ledger on that thread: no test can prove the accepted ends its
+	 * own while others run. Each test's client closes, on the test's thread.
+	 */
+	static class SharedServerTestCases {
+
+		static final int REPETITIONS = 8;
+
+		static volatile java.net.ServerSocket server;
+		static volatile Thread acceptor;
+		static final List<java.net.Socket> ACCEPTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@org.junit.jupiter.api.BeforeAll
+		static void start() throws IOException {
+			server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+			LedgerEvents.listening(server, (InetSocketAddress) server.getLocalSocketAddress());
+			acceptor = new Thread(() -> {
+				while (!server.isClosed()) {
+					try {
+						java.net.Socket accepted = server.accept();
+						LedgerEvents.accepted(accepted, (InetSocketAddress) accepted.getLocalSocketAddress(),
+								(InetSocketAddress) accepted.getRemoteSocketAddress());
+						ACCEPTED.add(accepted);
+					}
+					catch (IOException closed) {
+						return;
+					}
+				}
+			}, "shared-acceptor");
+			acceptor.setDaemon(true);
+			acceptor.start();
+		}
+
+		static void stop() throws Exception {
+			if (server != null) {
+				server.close();
+				acceptor.join(5_000);
+			}
+			for (java.net.Socket accepted : ACCEPTED) {
+				accepted.close();
+			}
+			ACCEPTED.clear();
+		}
+
+		@RepeatedTest(REPETITIONS)
+		void leaks() throws Exception {
+			java.net.Socket client = new java.net.Socket(server.getInetAddress(), server.getLocalPort());
+			LedgerEvents.connected(client, (InetSocketAddress) client.getLocalSocketAddress(),
+					(InetSocketAddress) client.getRemoteSocketAddress());
+			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+			while (ACCEPTED.stream().noneMatch(a -> a.getPort() == client.getLocalPort()) && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			client.close();
+			LedgerEvents.closed(client);
+		}
+	}
+
+	/**
+	 * Every test connects through one pool that the first test to need it starts, the way shared
+	 * clients are: its sockets are opened on the pool's threads, whose lineage names that first
+	 * test. A clean test closes its connection; a leaky one leaves its client end in CLOSE_WAIT.
+	 */
+	static class LazyPoolTestCases {
+
+		static final int LEAKS = 4;
+
+		private static java.util.concurrent.ExecutorService pool;
+
+		static final List<java.net.Socket> OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		static synchronized java.util.concurrent.ExecutorService pool() {
+			if (pool == null) {
+				pool = java.util.concurrent.Executors.newFixedThreadPool(2, task -> {
+					Thread thread = new Thread(task, "lazy-pool");
+					thread.setDaemon(true);
+					return thread;
+				});
+			}
+			return pool;
+		}
+
+		static void closeAll() throws IOException {
+			for (java.net.Socket socket : OPEN) {
+				socket.close();
+			}
+			OPEN.clear();
+		}
+
+		static synchronized void shutdown() throws IOException {
+			closeAll();
+			if (pool != null) {
+				pool.shutdownNow();
+				pool = null;
+			}
+		}
+
+		/** Connects on a pool thread, reported there, and accepts on the test's thread. */
+		private static java.net.Socket[] connect(java.net.ServerSocket listener) throws Exception {
+			java.net.Socket client = pool().submit(() -> {
+				java.net.Socket socket = new java.net.Socket(listener.getInetAddress(), listener.getLocalPort());
+				LedgerEvents.connected(socket, (InetSocketAddress) socket.getLocalSocketAddress(),
+						(InetSocketAddress) socket.getRemoteSocketAddress());
+				return socket;
+			}).get(10, java.util.concurrent.TimeUnit.SECONDS);
+			OPEN.add(client);
+			java.net.Socket accepted = listener.accept();
+			LedgerEvents.accepted(accepted, (InetSocketAddress) accepted.getLocalSocketAddress(),
+					(InetSocketAddress) accepted.getRemoteSocketAddress());
+			return new java.net.Socket[] { client, accepted };
+		}
+
+		@RepeatedTest(12)
+		void clean() throws Exception {
+			try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+				java.net.Socket[] ends = connect(listener);
+				pool().submit(() -> {
+					ends[0].close();
+					LedgerEvents.closed(ends[0]);
+					return null;
+				}).get(10, java.util.concurrent.TimeUnit.SECONDS);
+				ends[1].close();
+				LedgerEvents.closed(ends[1]);
+			}
+		}
+
+		@RepeatedTest(LEAKS)
+		void leaks() throws Exception {
+			try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+				java.net.Socket[] ends = connect(listener);
+				ends[1].close();
+				LedgerEvents.closed(ends[1]);
+			}
 		}
 	}
 

@@ -84,6 +84,7 @@ public final class LedgerAgentProbe {
 			case "threads" -> threads();
 			case "virtual" -> virtual();
 			case "cleaner" -> cleaner();
+			case "collectedChannel" -> collectedChannel();
 			case "unix" -> unix();
 			case "quiet" -> quiet();
 			case "mockito" -> mockito();
@@ -301,7 +302,75 @@ public final class LedgerAgentProbe {
 					Thread.sleep(50);
 				}
 			}
+			fact("closer", closer((InetSocketAddress) local, (InetSocketAddress) server.getLocalSocketAddress()));
 		}
+	}
+
+	/**
+	 * A connected channel dropped without close(): a channel registers no cleaner, so once the GC
+	 * collects it the ledger's record is closed by nobody while its fd stays open; the server then
+	 * closes its end, and the dropped end sits in CLOSE_WAIT with its inode still an fd of this JVM.
+	 */
+	private static void collectedChannel() throws Exception {
+		// the recorder names sockets in a strong map, which would keep the channel's descriptor from the GC
+		LedgerEvents.recorder = null;
+		try (ServerSocketChannel server = ServerSocketChannel.open()) {
+			server.bind(new InetSocketAddress(LOOPBACK, 0));
+			InetSocketAddress serverAddress = (InetSocketAddress) server.getLocalAddress();
+			InetSocketAddress local = dropChannel(serverAddress);
+			fact("dropped", local);
+			try (SocketChannel accepted = server.accept()) {
+				SocketTuple tuple = new SocketTuple(Ledger.endpoint(local), Ledger.endpoint(serverAddress));
+				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+				while (System.nanoTime() < deadline && Ledger.INSTANCE.find(tuple).closed() == null) {
+					System.gc();
+					Thread.sleep(50);
+					// housekeeping, which notes collected sockets; the tuple is listed, so its record stays
+					Ledger.INSTANCE.forgetAbsent(java.util.Set.of(tuple), System.nanoTime());
+				}
+				fact("closer", closer(local, serverAddress));
+			}
+			// the server end closed: the dropped end gets its FIN and, holding its fd, sits in CLOSE_WAIT
+			TcpSocket closeWait = null;
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (closeWait == null && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+				for (TcpSocket socket : new SocketTableProcSource(Path.of("/proc/net")).read().sockets()) {
+					if (socket.state() == TcpState.CLOSE_WAIT && socket.local().port() == local.getPort()) {
+						closeWait = socket;
+					}
+				}
+			}
+			if (closeWait == null) {
+				fact("closeWait", "none");
+				return;
+			}
+			boolean held = new OwnershipProcSelfFd(Path.of("/proc/self/fd")).socketInodes().contains(closeWait.inode());
+			fact("fdHeld", held);
+			LedgerSocket record = Ledger.INSTANCE.find(closeWait.tuple());
+			String message = Messages.lingering("T.t()", List.of(LedgerAgentProbe.class.getName()), 0,
+					java.time.Duration.ofSeconds(1),
+					List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, record)),
+					0, "", true);
+			for (String line : message.split("\n")) {
+				if (line.startsWith("    ") && !line.contains("on thread")) {
+					fact("row", line.strip());
+				}
+			}
+		}
+	}
+
+	private static InetSocketAddress dropChannel(InetSocketAddress server) throws IOException {
+		@SuppressWarnings("resource")
+		SocketChannel dropped = SocketChannel.open(server);
+		return (InetSocketAddress) dropped.getLocalAddress();
+	}
+
+	/** Who the ledger says closed the connection from {@code local} to {@code remote}. */
+	private static Object closer(InetSocketAddress local, InetSocketAddress remote) {
+		LedgerSocket record = Ledger.INSTANCE.find(new SocketTuple(Ledger.endpoint(local), Ledger.endpoint(remote)));
+		LedgerSocket.Event closed = record == null ? null : record.closed();
+		return closed == null ? "open" : closed.closer() + " @" + closed.thread();
 	}
 
 	private static SocketAddress dropConnected(ServerSocket server) throws IOException {

@@ -209,6 +209,18 @@ class LedgerAgentTests {
 		String dropped = at(run, "dropped");
 		assertThat(run.events).filteredOn(e -> e.startsWith("connected ")).singleElement().satisfies(e -> assertThat(e).startsWith("connected S2 " + dropped + " "));
 		assertThat(run.events).as("closed by the JDK's cleaner thread after a GC").contains("closed S2 @Common-Cleaner");
+		assertThat(run.fact("closer")).as("the ledger knows the cleaner closed it").isEqualTo("CLEANER @Common-Cleaner");
+		assertThat(run.errors).isEmpty();
+	}
+
+	@Test
+	void aChannelCollectedWithoutCloseKeepsItsFdAndIsNeverSaidClosedByTheCleaner() throws Exception {
+		Run run = run("collectedChannel");
+		assertThat(run.fact("closer")).as("no cleaner: the ledger saw the channel collected, closed by nobody")
+			.isEqualTo("NOBODY @");
+		assertThat(run.fact("fdHeld")).as("its CLOSE_WAIT is still an open fd of this JVM").isEqualTo("true");
+		assertThat(run.fact("row")).isEqualTo("its socket object was garbage-collected without close(), and its fd is"
+				+ " still open: NIO channels register no cleaner, so nothing closes it until this JVM exits");
 		assertThat(run.errors).isEmpty();
 	}
 

@@ -89,7 +89,7 @@ class LedgerCheckTests {
 				  still FIN_WAIT2 after 300 ms of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 				  still CLOSE_WAIT after 300 ms of grace: the peer closed, and this JVM has not called close() on its end.
 				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
-				Fix: close the server end opened at LedgerCheckTests.java:%8$d (CLOSE_WAIT: the client closed, this JVM never closed it)."""
+				Fix: close the server end opened at LedgerCheckTests.java:%8$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 300 ms of grace)."""
 			.formatted(serverPort, clientPort, inode, pad("rule 2: mirror of this JVM's CLOSE_WAIT socket", inode), thread,
 					fixture, connectedLine, acceptedLine, closedLine, pad("rule 1: inode " + inode + " is an open fd of this JVM", inode)));
 		assertThat(failure.getStackTrace()[0]).as("the error's own trace starts where the socket to fix was opened")
@@ -140,7 +140,7 @@ class LedgerCheckTests {
 				Hints:
 				  still FIN_WAIT2 after 300 ms of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
-				Fix: make the peer 127.0.0.1:%2$d close its end too; this JVM closed the client end at LedgerCheckTests.java:%6$d (FIN_WAIT2: the peer never closed its end)."""
+				Fix: make the peer 127.0.0.1:%2$d close its end too; this JVM closed the client end at LedgerCheckTests.java:%6$d (FIN_WAIT2: the peer had not closed its end within 300 ms of grace)."""
 			.formatted(clientPort, peerPort, Thread.currentThread().getName(), fixture, connectedLine, closedLine));
 	}
 
@@ -161,7 +161,7 @@ class LedgerCheckTests {
 					+ "    closed on thread \"" + Thread.currentThread().getName() + "\":\n"
 					+ "\tat " + THIS + "$OutsidePeerTestCases.listenerOpenedAndClosedWithinTheTest(LedgerCheckTests.java:" + closedLine + ")\n")
 			.endsWith("this JVM closed the server end at LedgerCheckTests.java:" + closedLine
-					+ " (FIN_WAIT2: the peer never closed its end).");
+					+ " (FIN_WAIT2: the peer had not closed its end within 300 ms of grace).");
 	}
 
 	private static void trace() {

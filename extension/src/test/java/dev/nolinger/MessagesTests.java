@@ -5,9 +5,14 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -109,40 +114,163 @@ class MessagesTests {
 					  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 					  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
 					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
-					Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed, this JVM never closed it). 1 more socket above needs a fix too."""
+					Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace). 1 more socket above needs a fix too."""
 				.formatted(at, connectedLine, closedLine, acceptedLine, halfLine));
-		assertThat(Messages.fix(List.of(findings.get(1)), List.of(MessagesTests.class.getName()))).hasValue(
+		assertThat(Messages.fix(List.of(findings.get(1)), List.of(MessagesTests.class.getName()), Duration.ofSeconds(1))).hasValue(
 				"Fix: make the peer [::1]:59687 close its end too; this JVM shut down the output of the client end opened at"
-						+ " MessagesTests.java:" + halfLine + " (FIN_WAIT2: the peer never closed its end).");
+						+ " MessagesTests.java:" + halfLine + " (FIN_WAIT2: the peer had not closed its end within 1 s of grace).");
 	}
 
 	@Test
-	void aCloseWithoutAStackSaysWhetherTheCleanerOrTheThreadThatClosedSecondDidIt() throws Exception {
+	void aCloseWithoutAStackSaysWhetherTheCleanerNobodyOrTheThreadThatClosedSecondDidIt() throws Exception {
 		SocketTable table = CapturedTables.table("loopback-states");
 		TcpSocket finWait2 = CapturedTables.find(table, TcpState.FIN_WAIT2, 37106, 54309);
 		TcpSocket halfClosed = CapturedTables.find(table, TcpState.FIN_WAIT2, 46192, 59687);
-		LedgerSocket collected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int collectedLine = line();
-		collected.close(LedgerSocket.Event.collected(0));
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		LedgerSocket cleaned = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int cleanedLine = line();
+		cleaned.close(LedgerSocket.Event.cleaned("Common-Cleaner", 0));
 		LedgerSocket second = new LedgerSocket(LedgerSocket.Kind.CONNECTED, halfClosed.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int secondLine = line();
 		second.close(new LedgerSocket.Event(null, "pool-2", "[test:t]", 0, true, true));
-		String at = "\tat dev.nolinger.MessagesTests.aCloseWithoutAStackSaysWhetherTheCleanerOrTheThreadThatClosedSecondDidIt(MessagesTests.java:";
+		LedgerSocket collected = new LedgerSocket(LedgerSocket.Kind.ACCEPTED, closeWait.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int collectedLine = line();
+		collected.close(LedgerSocket.Event.collected(0));
+		String at = "\tat dev.nolinger.MessagesTests.aCloseWithoutAStackSaysWhetherTheCleanerNobodyOrTheThreadThatClosedSecondDidIt(MessagesTests.java:";
 
 		assertThat(Messages.lingering("T.t()", List.of(MessagesTests.class.getName()), 0, Duration.ofSeconds(1),
-				List.of(new Finding(finWait2, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, collected),
-						new Finding(halfClosed, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, second)),
+				List.of(new Finding(finWait2, new Ownership(OwnershipRule.MIRROR, closeWait), Finding.Role.CLIENT, null, cleaned),
+						new Finding(halfClosed, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, second),
+						new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null, collected)),
 				0, "", true))
 			.startsWith("""
-					2 sockets lingering after T.t() (tolerance 0):
-					  FIN_WAIT2  client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 1: inode 0 is an open fd of this JVM
+					3 sockets lingering after T.t() (tolerance 0):
+					  FIN_WAIT2   client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket
 					    connected on thread "main":
 					%1$s%2$d)
-					    closed by the JDK's cleaner: the socket was garbage-collected without close()
-					  FIN_WAIT2  client end  [::1]:46192 -> [::1]:59687          rule 1: inode 3044 is an open fd of this JVM
+					    closed by the JDK's cleaner on thread "Common-Cleaner": the socket was garbage-collected without close()
+					  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM
+					    accepted on thread "main":
+					%1$s%4$d)
+					    its socket object was garbage-collected without close(), and its fd is still open: NIO channels register no cleaner, so nothing closes it until this JVM exits
+					  FIN_WAIT2   client end  [::1]:46192 -> [::1]:59687          rule 1: inode 3044 is an open fd of this JVM
 					    connected on thread "main":
 					%1$s%3$d)
 					    closed on thread "pool-2" after its other end, which this JVM closed first
 					Hints:"""
-				.formatted(at, collectedLine, secondLine));
+				.formatted(at, cleanedLine, secondLine, collectedLine));
+	}
+
+	@Test
+	void aSocketCollectedWithoutCloseWhoseFdIsNotProvenOpenSaysOnlyThat() throws Exception {
+		TcpSocket finWait2 = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.FIN_WAIT2, 37106, 54309);
+		LedgerSocket collected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0));
+		collected.close(LedgerSocket.Event.collected(0));
+
+		assertThat(Messages.lingering("T.t()", List.of(MessagesTests.class.getName()), 0, Duration.ofSeconds(1),
+				List.of(new Finding(finWait2, new Ownership(OwnershipRule.SEEN_BEFORE, null), Finding.Role.CLIENT, null, collected)),
+				0, "", true))
+			.contains("\n    its socket object was garbage-collected without close()\nHints:")
+			.doesNotContain("cleaner");
+	}
+
+	@Test
+	void theFixSaysHowLongTheCheckWaitedNotThatTheSocketNeverClosed() throws Exception {
+		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309, 37106);
+		List<Finding> findings = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null));
+
+		assertThat(Messages.fix(findings, List.of(), Duration.ofMillis(1500))).hasValue("Fix: close the server end"
+				+ " 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed; this JVM had not closed it within"
+				+ " 1500 ms of grace).");
+		assertThat(Messages.fix(findings, List.of(), Duration.ZERO)).hasValue("Fix: close the server end"
+				+ " 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed; this JVM had not closed it by the end"
+				+ " of the test).");
+	}
+
+	@Test
+	void aSocketOpenedOnAThreadTheTestStartedLeadsToTheLineThatStartedIt() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		TcpSocket listening = CapturedTables.find(table, TcpState.LISTEN, 54309, 0);
+		List<String> own = List.of(MessagesTests.class.getName());
+		LedgerLineage.started("[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]");
+		// The innermost line of this class that created the thread: the factory's, which builds the pool.
+		ExecutorService pool = Executors.newSingleThreadExecutor(task -> new Thread(task, "pool-1")); int poolLine = line();
+		try {
+			// Method references: the stacks they capture on the pool's thread hold no frame of this class.
+			LedgerSocket.Trace onPool = pool.submit(LedgerSocket.Trace::new).get(10, TimeUnit.SECONDS);
+			LedgerLineage lineage = pool.submit(LedgerLineage::ofCurrentThread).get(10, TimeUnit.SECONDS);
+			LedgerSocket.Event opened = new LedgerSocket.Event(onPool, "pool-1", null, 0, false, LedgerSocket.Closer.CALL, lineage);
+			LedgerSocket connected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, closeWait.tuple(), null, opened);
+			List<Finding> client = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null, connected));
+
+			assertThat(Messages.lingering("LeakyTests.leaks()", own, 0, Duration.ofSeconds(1), client, 0, "", true))
+				.contains("\n    connected on thread \"pool-1\":\n")
+				.contains("\n    thread \"pool-1\" was started during LeakyTests.leaks() at MessagesTests.java:" + poolLine + "\n")
+				.endsWith("\nFix: close the client end opened on thread \"pool-1\", which MessagesTests.java:" + poolLine
+						+ " started: close or stop what that line built before the test ends (CLOSE_WAIT: the server closed;"
+						+ " this JVM had not closed it within 1 s of grace).");
+			assertThat(Messages.fix(client, own, Duration.ofSeconds(1), "OtherTests.other()")).hasValueSatisfying(fix -> assertThat(fix)
+				.as("a thread another test started says so").contains(", which MessagesTests.java:" + poolLine
+						+ " (during LeakyTests.leaks()) started: "));
+			assertThat(Messages.errorStack(client, own, true)[0].getLineNumber()).as("the click lands on that line")
+				.isEqualTo(poolLine);
+
+			LedgerSocket listener = new LedgerSocket(LedgerSocket.Kind.LISTENING, listening.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int listenLine = line();
+			LedgerSocket accepted = new LedgerSocket(LedgerSocket.Kind.ACCEPTED, closeWait.tuple(), listening.local(), listener, opened);
+			List<Finding> server = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null, accepted));
+
+			assertThat(Messages.lingering("LeakyTests.leaks()", own, 0, Duration.ofSeconds(1), server, 0, "", true))
+				.contains("\n    accepted on thread \"pool-1\" by listener 127.0.0.1:54309, started at MessagesTests.java:" + listenLine + ":\n")
+				.endsWith("\nFix: the server listening on 127.0.0.1:54309, started at MessagesTests.java:" + listenLine
+						+ ", had not closed this accepted connection, which the client closed, within 1 s of grace (CLOSE_WAIT):"
+						+ " stop that server, or make it close its connections, before the test ends.");
+			assertThat(Messages.errorStack(server, own, true)[0].getLineNumber()).isEqualTo(listenLine);
+			assertThat(Messages.lingering("LeakyTests.leaks()", List.of("p.Elsewhere"), 0, Duration.ofSeconds(1), server, 0, "", true))
+				.as("without a line of the test's code, the fix names the frames that opened it, as before")
+				.contains("\nFix: close the server end opened at ");
+		}
+		finally {
+			LedgerLineage.finished("[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]");
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void theOtherEndThatNeedsTheFixIsShownAndNamedEvenWhenItIsNoRowOfTheMessage() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		TcpSocket finWait2 = CapturedTables.find(table, TcpState.FIN_WAIT2, 37106, 54309);
+		InetAddress loopback = InetAddress.getByName("127.0.0.1");
+		Object server = new Object();
+		Ledger.INSTANCE.opened(server, LedgerSocket.Kind.ACCEPTED, new InetSocketAddress(loopback, 54309), new InetSocketAddress(loopback, 37106)); int acceptedLine = line();
+		try {
+			LedgerSocket connected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int connectedLine = line();
+			connected.close(new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int closedLine = line();
+			// Only the client end is this test's: its server end, which needs the fix, was not judged.
+			List<Finding> findings = List.of(new Finding(finWait2, new Ownership(OwnershipRule.MIRROR, closeWait), Finding.Role.CLIENT, closeWait, connected));
+			String at = "\tat dev.nolinger.MessagesTests.theOtherEndThatNeedsTheFixIsShownAndNamedEvenWhenItIsNoRowOfTheMessage(MessagesTests.java:";
+
+			assertThat(Messages.lingering("T.t()", List.of(MessagesTests.class.getName()), 0, Duration.ofSeconds(1), findings, 0, "", true))
+				.isEqualTo("""
+						1 socket lingering after T.t() (tolerance 0):
+						  FIN_WAIT2  client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket  other end: CLOSE_WAIT, this JVM's
+						    connected on thread "main":
+						%1$s%2$d)
+						    closed on thread "main":
+						%1$s%3$d)
+						    its other end, not counted against this test: CLOSE_WAIT server end 127.0.0.1:54309 -> 127.0.0.1:37106
+						    accepted on thread "%5$s":
+						%1$s%4$d)
+						Hints:
+						  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
+						  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
+						  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+						Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace)."""
+					.formatted(at, connectedLine, closedLine, acceptedLine, Thread.currentThread().getName()));
+			assertThat(Messages.errorStack(findings, List.of(MessagesTests.class.getName()), true)[0].getLineNumber())
+				.as("the click lands where the end to fix was opened").isEqualTo(acceptedLine);
+		}
+		finally {
+			Ledger.INSTANCE.closed(server);
+		}
 	}
 
 	@Test
@@ -160,7 +288,7 @@ class MessagesTests {
 					Hints:
 					  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
 					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
-					Fix: close the server end 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed, this JVM never closed it).""");
+					Fix: close the server end 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace).""");
 	}
 
 	@Test
@@ -169,7 +297,7 @@ class MessagesTests {
 		LedgerSocket record = new LedgerSocket(LedgerSocket.Kind.LISTENING, listener.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int line = line();
 
 		assertThat(Messages.fix(List.of(new Finding(listener, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER,
-				null, record)), List.of(MessagesTests.class.getName())))
+				null, record)), List.of(MessagesTests.class.getName()), Duration.ofSeconds(1)))
 			.hasValue("Fix: close the listener opened at MessagesTests.java:" + line
 					+ " (LISTEN: a server socket is still listening; close it when the test ends).");
 	}

@@ -65,7 +65,7 @@ final class LingeringFailures {
 	 * fixture opened it, else at least the thread that did.
 	 */
 	private static boolean opened(List<String> block, ExpectedRow row) {
-		if (block.size() < 3 || !block.get(1).matches("    (connected|accepted|listening) on thread \".*\"( by listener \\S+)?:")) {
+		if (block.size() < 3 || !block.get(1).matches("    (connected|accepted|listening) on thread \".*\"( by listener \\S+(, started at \\S+)?)?:")) {
 			return false;
 		}
 		if (row.openedAt() == null) {

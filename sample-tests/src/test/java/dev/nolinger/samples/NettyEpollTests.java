@@ -75,7 +75,7 @@ class NettyEpollTests {
 					.isEqualTo(TRACED ? List.of(NOT_TRACED) : List.of());
 			}
 			String fix = "Fix: close the server end " + server + " -> " + client
-					+ " (CLOSE_WAIT: the client closed, this JVM never closed it).";
+					+ " (CLOSE_WAIT: the client closed; this JVM had not closed it within 200 ms of grace).";
 			assertThat(message).as("nolinger's message")
 				.doesNotContain("opened at")
 				.doesNotContain(" on thread ")

@@ -1,0 +1,235 @@
+/*
+ * Copyright 2026 the nolinger authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.nolinger.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import dev.nolinger.LingeringSocketsError;
+import dev.nolinger.NoLingeringSockets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Traced failures whose leaked socket a library's thread opened or accepted: a server's acceptor
+ * thread, a client's executor thread, the JDK HttpClient's threads. Their frames hold no line of
+ * the test, so the message leads to the line that started the server or built the client, from
+ * where the ledger saw the listener opened and from the lineage of the thread (the test during
+ * which it was created, and where). Line numbers come from {@link SourceLine} markers.
+ */
+class ThreadLineageTests {
+
+	static volatile AcceptorServer server;
+	static volatile ExecutorClient client;
+	static volatile Socket socket;
+	static volatile StackTraceElement serverLine;
+	static volatile StackTraceElement clientLine;
+
+	@AfterEach
+	void stopEverything() throws Exception {
+		if (server != null) {
+			server.close();
+			server = null;
+		}
+		if (client != null) {
+			client.close();
+			client = null;
+		}
+		if (socket != null) {
+			socket.close();
+			socket = null;
+		}
+	}
+
+	private static void onlyTraced() {
+		assumeTrue(LingeringFailures.TRACED, "run by Surefire's traced execution");
+	}
+
+	private static String at(StackTraceElement frame) {
+		return frame.getFileName() + ":" + frame.getLineNumber();
+	}
+
+	private static LingeringSocketsError failureOf(Class<?> fixture) {
+		Throwable failure = FixtureRun.run(fixture).tests().executions().failed().stream()
+			.map(e -> e.getTerminationInfo().getExecutionResult().getThrowable().orElseThrow())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError(fixture.getSimpleName() + " did not fail"));
+		assertThat(failure).isInstanceOf(LingeringSocketsError.class);
+		return (LingeringSocketsError) failure;
+	}
+
+	@Test
+	void aConnectionTheServersAcceptorThreadNeverClosedNamesTheLineThatStartedTheServer() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(AcceptorServerTestCases.class);
+
+		String message = failure.getMessage();
+		String listener = "127.0.0.1:" + server.address().getPort();
+		assertThat(message).contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
+				+ ", started at " + at(serverLine) + ":\n")
+			.as("the acceptor thread was started on that same line, said once")
+			.doesNotContain("was started during")
+			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
+					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
+					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
+		assertThat(failure.getStackTrace()[0]).as("the click lands on the line that started the server")
+			.isEqualTo(serverLine);
+	}
+
+	@Test
+	void aConnectionAClientOpenedOnItsExecutorThreadNamesTheLineThatStartedThatThread() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(ExecutorClientTestCases.class);
+
+		String message = failure.getMessage();
+		assertThat(message).contains("\n    connected on thread \"" + ExecutorClient.THREAD + "\":\n")
+			.contains("\n    thread \"" + ExecutorClient.THREAD + "\" was started during ExecutorClientTestCases.leaks() at "
+					+ at(clientLine) + "\n")
+			.endsWith("\nFix: close the client end opened on thread \"" + ExecutorClient.THREAD + "\", which "
+					+ at(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
+					+ " server closed; this JVM had not closed it within 200 ms of grace).");
+		assertThat(failure.getStackTrace()[0]).as("the click lands on the line that started the client's thread")
+			.isEqualTo(clientLine);
+	}
+
+	@Test
+	void aClientBuiltInBeforeEachIsNamedByItsLine() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(ClientFixtureTestCases.class);
+
+		String message = failure.getMessage();
+		assertThat(message).contains("\n    thread \"" + ExecutorClient.THREAD + "\" was started during ClientFixtureTestCases.leaks() at "
+				+ at(clientLine) + "\n")
+			.endsWith("\nFix: close the client end opened on thread \"" + ExecutorClient.THREAD + "\", which "
+					+ at(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
+					+ " server closed; this JVM had not closed it within 200 ms of grace).");
+		assertThat(failure.getStackTrace()[0]).isEqualTo(clientLine);
+	}
+
+	@Test
+	void theJdkHttpClientsConnectionToAServerThatNeverClosesNamesTheLineThatStartedTheServer() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(HttpClientTestCases.class);
+
+		String message = failure.getMessage();
+		String listener = "127.0.0.1:" + server.address().getPort();
+		// The client closed first, on the HttpClient's own threads. The JDK creates them without
+		// inheriting inheritable thread locals, so they carry no lineage: the server's line is the lead.
+		assertThat(message).containsPattern("\n    connected on thread \"HttpClient-\\d+-SelectorManager\":\n")
+			.contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
+					+ ", started at " + at(serverLine) + ":\n")
+			.doesNotContain("was started during")
+			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
+					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
+					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
+		assertThat(failure.getStackTrace()[0]).isEqualTo(serverLine);
+	}
+
+	@Test
+	void aServerStartedForTheClassNamesItsBeforeAllLine() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(ClassServerTestCases.class);
+
+		String message = failure.getMessage();
+		String listener = "127.0.0.1:" + ClassServerTestCases.classServerPort;
+		assertThat(message).contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
+				+ ", started at " + at(serverLine) + ":\n")
+			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
+					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
+					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
+		assertThat(failure.getStackTrace()[0]).isEqualTo(serverLine);
+	}
+
+	@NoLingeringSockets
+	static class AcceptorServerTestCases {
+
+		@Test
+		void leaks() throws Exception {
+			server = AcceptorServer.start(false); serverLine = SourceLine.here();
+			socket = new Socket(server.address().getAddress(), server.address().getPort());
+			server.awaitAccepted(1);
+			socket.close();
+		}
+	}
+
+	@NoLingeringSockets
+	static class ExecutorClientTestCases {
+
+		@Test
+		void leaks() throws Exception {
+			try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+				client = new ExecutorClient();
+				client.connect((InetSocketAddress) listener.getLocalSocketAddress()); clientLine = SourceLine.here();
+				listener.accept().close();
+			}
+		}
+	}
+
+	@NoLingeringSockets
+	static class ClientFixtureTestCases {
+
+		@org.junit.jupiter.api.BeforeEach
+		void buildClient() throws Exception {
+			client = ExecutorClient.started(); clientLine = SourceLine.here();
+		}
+
+		@Test
+		void leaks() throws Exception {
+			try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+				client.connect((InetSocketAddress) listener.getLocalSocketAddress());
+				listener.accept().close();
+			}
+		}
+	}
+
+	@NoLingeringSockets
+	static class HttpClientTestCases {
+
+		@Test
+		void leaks() throws Exception {
+			server = AcceptorServer.start(true); serverLine = SourceLine.here();
+			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+					+ server.address().getPort() + "/")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(response.body()).isEqualTo("hello");
+			server.awaitAccepted(1);
+		}
+	}
+
+	@NoLingeringSockets
+	static class ClassServerTestCases {
+
+		static volatile int classServerPort;
+
+		@BeforeAll
+		static void startServer() throws Exception {
+			server = AcceptorServer.start(false); serverLine = SourceLine.here();
+			classServerPort = server.address().getPort();
+		}
+
+		@AfterAll
+		static void stopServer() throws Exception {
+			server.close();
+		}
+
+		@Test
+		void leaks() throws Exception {
+			socket = new Socket(server.address().getAddress(), server.address().getPort());
+			server.awaitAccepted(1);
+			socket.close();
+		}
+	}
+}
