@@ -64,10 +64,10 @@ class SuiteReportGithubTests {
 						+ ",title=nolinger%3A socket lingering after ServerLeakTestCases.leaks()"
 						+ "::CLOSE_WAIT server end 127.0.0.1:" + accepted.getLocalPort() + " -> 127.0.0.1:" + client.getLocalPort()
 						+ "%0AFix: close the server end opened at SuiteReportGithubTests.java:" + acceptedLine
-						+ " (CLOSE_WAIT: the client closed, this JVM never closed it).");
+						+ " (CLOSE_WAIT: the client closed; this JVM had not closed it within 300 ms of grace).");
 		assertThat(run.summary().getFailures().get(0).getException().getMessage())
 			.endsWith("Fix: close the server end opened at SuiteReportGithubTests.java:" + acceptedLine
-					+ " (CLOSE_WAIT: the client closed, this JVM never closed it).");
+					+ " (CLOSE_WAIT: the client closed; this JVM had not closed it within 300 ms of grace).");
 		String section = SuiteReportFiles.runTag() + " " + reports.toAbsolutePath();
 		assertThat(Files.readString(summary)).isEqualTo("what an earlier command of the step wrote\n"
 				+ "<!-- nolinger report: " + section + " -->\n" + Files.readString(reports.resolve("report.md")) + "\n"
