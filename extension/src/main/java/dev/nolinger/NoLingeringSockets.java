@@ -71,9 +71,9 @@ import org.junit.jupiter.api.parallel.Resources;
  * <li>{@value NoLingeringSocketsExtension#PROC_NET_KEY}: the directory that holds {@code tcp} and
  * {@code tcp6}; default {@code /proc/net}.</li>
  * <li>{@value NoLingeringSocketsExtension#SOURCE_KEY}: where the table is read from.
- * {@code auto} (default) uses a netlink {@code sock_diag} dump on Java 22 or later, where the
- * kernel allows it and {@value NoLingeringSocketsExtension#PROC_NET_KEY} is not set, and
- * {@code /proc} otherwise; {@code netlink} insists on netlink; {@code proc} reads
+ * {@code auto} (default) uses netlink {@code sock_diag} (through FFM on Java 22 or later with
+ * native access, through the jar's JNI library on Java 17 to 21), where the kernel allows it and
+ * {@value NoLingeringSocketsExtension#PROC_NET_KEY} is not set, and {@code /proc} otherwise; {@code netlink} insists on netlink; {@code proc} reads
  * {@code /proc}. Both give the same results; netlink is several times faster.</li>
  * <li>{@value NoLingeringSocketsExtension#READ_ALWAYS_KEY}: {@code true} reads the whole table at every
  * check, instead of skipping reads that cannot change the verdict; default {@code false}.</li>

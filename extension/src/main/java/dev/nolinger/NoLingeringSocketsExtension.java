@@ -58,7 +58,7 @@ public final class NoLingeringSocketsExtension
 
 	/**
 	 * Configuration parameter choosing where the socket table is read from: {@code proc},
-	 * {@code netlink} (Java 22 or later) or {@code auto} (the default): {@value}.
+	 * {@code netlink} (FFM on Java 22+, JNI on 17 to 21) or {@code auto} (the default): {@value}.
 	 */
 	public static final String SOURCE_KEY = "nolinger.source";
 
