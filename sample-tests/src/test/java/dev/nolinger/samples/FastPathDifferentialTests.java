@@ -270,6 +270,8 @@ class FastPathDifferentialTests {
 		void peerClosesTheLinkInTheSecond(RepetitionInfo repetition) throws Exception {
 			if (repetition.getCurrentRepetition() == 2) {
 				peer.dropConnectionFrom(link.getLocalPort());
+				// Bounded: a peer that never closes fails the test rather than hanging it.
+				link.setSoTimeout((int) Loopback.IO_TIMEOUT.toMillis());
 				LoopbackConnection.awaitEndOfStream(link);
 				ProcNetTcp.awaitState((InetSocketAddress) link.getLocalSocketAddress(),
 						(InetSocketAddress) link.getRemoteSocketAddress(), TcpState.CLOSE_WAIT);

@@ -3,6 +3,8 @@
  */
 package dev.nolinger.samples;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -65,7 +67,8 @@ final class OutsidePeer implements AutoCloseable {
 	void dropConnectionFrom(int clientPort) throws Exception {
 		this.input.write("drop " + clientPort + "\n");
 		this.input.flush();
-		nextLine("dropped ");
+		assertThat(nextLine("dropped ")).as("the peer had accepted a connection from port %d", clientPort)
+			.isEqualTo("dropped " + clientPort);
 	}
 
 	private String nextLine(String prefix) throws Exception {
@@ -124,14 +127,23 @@ final class OutsidePeer implements AutoCloseable {
 			for (String request; (request = requests.readLine()) != null;) {
 				if (request.startsWith("drop ")) {
 					int clientPort = Integer.parseInt(request.substring("drop ".length()));
-					synchronized (kept) {
-						for (Socket accepted : acceptedOnes) {
-							if (accepted.getPort() == clientPort) {
-								accepted.close();
+					// The acceptor may not have accepted that connection yet: wait for it, a bounded time.
+					long deadline = System.nanoTime() + Loopback.IO_TIMEOUT.toNanos();
+					boolean dropped = false;
+					while (!dropped && System.nanoTime() < deadline) {
+						synchronized (kept) {
+							for (Socket accepted : acceptedOnes) {
+								if (accepted.getPort() == clientPort) {
+									accepted.close();
+									dropped = true;
+								}
 							}
 						}
+						if (!dropped) {
+							Thread.sleep(10);
+						}
 					}
-					System.out.println("dropped " + clientPort);
+					System.out.println((dropped ? "dropped " : "dropped none ") + clientPort);
 					continue;
 				}
 				Socket socket = new Socket();
