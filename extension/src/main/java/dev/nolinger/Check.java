@@ -148,10 +148,10 @@ final class Check {
 		CheckReuse reuse = this.reuse;
 		this.reuse = null;
 		if (reuse != null && reuse.stillValid(this.clock.getAsLong(), states, this.activity.openedOrClosed(), this.fdCount)) {
-			if (reuse.table() == null && this.quiet != null) {
+			if (reuse.proven() != null) {
 				LOGGER.fine("nolinger: no read before the test: nothing of this JVM opened or closed an fd since the check"
 						+ " after the last one");
-				return this.quiet.forTest(testId);
+				return reuse.proven().forTest(testId);
 			}
 			if (reuse.table() != null) {
 				LOGGER.fine("nolinger: no whole-table read before the test: the read after the last one serves,"
@@ -238,14 +238,16 @@ final class Check {
 
 	private CheckObservation observeNow(CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
 		CheckQuiet proof = snapshot.quiet();
-		// Counted before the fds are scanned: whatever opens or closes after the count changes it.
+		// Counted before the fds are scanned: whatever opens or closes after the count changes it. Only where
+		// the next snapshot may reuse this read: traced (the ledger counts), and not reading always.
 		OptionalLong counted = this.activity.openedOrClosed();
-		long fdsCounted = this.fdCount.getAsLong();
-		long countedAt = this.clock.getAsLong();
+		boolean reusable = counted.isPresent() && !this.readAlways;
+		long fdsCounted = reusable ? this.fdCount.getAsLong() : -1;
+		long countedAt = reusable ? this.clock.getAsLong() : 0;
 		if (proof != null && proof.stillHolds(this.fds.socketInodes(), counted, states)) {
 			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.
 			LOGGER.fine("nolinger: no read after the test: this JVM opened or closed no socket");
-			this.reuse = CheckReuse.of(null, Set.of(), counted, fdsCounted, countedAt, states, this.readAlways);
+			this.reuse = CheckReuse.of(null, snapshot, Set.of(), counted, fdsCounted, countedAt, states);
 			return CheckObservation.CLEAN;
 		}
 		this.quiet = null;
@@ -261,7 +263,7 @@ final class Check {
 		if (own != null) {
 			sort(own.table(), snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
-				this.reuse = CheckReuse.of(own.table(), own.held(), counted, fdsCounted, countedAt, states, this.readAlways);
+				this.reuse = CheckReuse.of(own.table(), null, own.held(), counted, fdsCounted, countedAt, states);
 				return CheckObservation.CLEAN;
 			}
 			// Something may be a finding: judge it on the whole table, as a read of it would.

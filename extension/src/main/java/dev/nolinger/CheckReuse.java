@@ -45,26 +45,28 @@ import org.jspecify.annotations.Nullable;
  * shortcut.
  *
  * @param table the own-socket read after the last test, or null where a {@link CheckQuiet} proof
- *        made that check read nothing (the proof's snapshot serves again)
+ *        made that check read nothing
+ * @param proven the snapshot whose proof that check found still holding, which then serves again;
+ *        null where {@code table} serves
  * @param held the socket inodes held at that read
  * @param activity the ledger's count taken before that read's fd scan
  * @param fdCount the number of open fds taken before that scan
  * @param atNanos when the counts were taken
  */
-record CheckReuse(@Nullable SocketTable table, Set<Long> held, long activity, long fdCount, long atNanos,
-		Set<TcpState> states) {
+record CheckReuse(@Nullable SocketTable table, @Nullable CheckSnapshot proven, Set<Long> held, long activity,
+		long fdCount, long atNanos, Set<TcpState> states) {
 
 	static final long WINDOW_MILLIS = 5;
 
 	private static final Path FD_DIRECTORY = Path.of("/proc/self/fd");
 
 	/** What a clean check after a test leaves for the next snapshot; null where nothing can be reused. */
-	static @Nullable CheckReuse of(@Nullable SocketTable table, Set<Long> held, OptionalLong activity, long fdCount,
-			long nowNanos, Set<TcpState> states, boolean readAlways) {
-		if (readAlways || activity.isEmpty() || fdCount <= 0) {
+	static @Nullable CheckReuse of(@Nullable SocketTable table, @Nullable CheckSnapshot proven, Set<Long> held,
+			OptionalLong activity, long fdCount, long nowNanos, Set<TcpState> states) {
+		if (activity.isEmpty() || fdCount <= 0) {
 			return null;
 		}
-		return new CheckReuse(table, held, activity.getAsLong(), fdCount, nowNanos, states);
+		return new CheckReuse(table, proven, held, activity.getAsLong(), fdCount, nowNanos, states);
 	}
 
 	/** Whether nothing of this JVM opened or closed an fd since, by the counts above. */

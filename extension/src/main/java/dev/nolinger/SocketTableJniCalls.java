@@ -12,9 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.Objects;
-
-import org.jspecify.annotations.Nullable;
 
 /**
  * The netlink source's system calls on Java 17 to 21, through the small JNI library the jar carries
@@ -34,11 +31,6 @@ final class SocketTableJniCalls implements SocketTableCalls {
 	/** The newest Java that loads the library; later ones make the same calls through FFM. */
 	static final int MAX_JAVA = 21;
 
-	/** The loaded library's calls, or why it did not load: loading is tried once per class loader. */
-	private static @Nullable SocketTableCalls loaded;
-
-	private static @Nullable SocketTableException refused;
-
 	private final String describe;
 
 	private SocketTableJniCalls(String describe) {
@@ -46,26 +38,12 @@ final class SocketTableJniCalls implements SocketTableCalls {
 	}
 
 	/**
-	 * Loads the library for this platform, the first time it is asked for.
+	 * Loads the library for this platform. {@link SocketTableSources#calls()} calls this once per
+	 * JVM (per class loader that loads nolinger) and keeps the result.
 	 *
 	 * @throws SocketTableException why it cannot be loaded here
 	 */
-	static synchronized SocketTableCalls load() throws SocketTableException {
-		if (loaded == null && refused == null) {
-			try {
-				loaded = loadOnce();
-			}
-			catch (SocketTableException e) {
-				refused = e;
-			}
-		}
-		if (refused != null) {
-			throw refused;
-		}
-		return Objects.requireNonNull(loaded);
-	}
-
-	private static SocketTableCalls loadOnce() throws SocketTableException {
+	static SocketTableCalls load() throws SocketTableException {
 		int feature = Runtime.version().feature();
 		if (feature > MAX_JAVA) {
 			throw new SocketTableException("the JNI library is for Java 17 to " + MAX_JAVA + ", and this is Java " + feature

@@ -58,6 +58,25 @@ class CheckReuseTests {
 	}
 
 	@Test
+	void aJvmHoldingNoSocketScansOncePerTestWhenTraced() throws Exception {
+		// Another process's sockets only: the quiet proof holds, and its snapshot serves again.
+		this.held.clear();
+		this.table.set(0, socket(40000, 5432, TcpState.ESTABLISHED, 900));
+		this.table.set(1, socket(5432, 40000, TcpState.CLOSE_WAIT, 901));
+		for (boolean traced : new boolean[] { true, false }) {
+			this.scans = 0;
+			this.ownReads = 0;
+			Check check = check(traced);
+			for (int test = 0; test < 5; test++) {
+				assertThat(check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
+			}
+
+			assertThat(this.scans).as("traced: %s", traced).isEqualTo(traced ? 6 : 10);
+			assertThat(this.ownReads).as("the proof needs no read after the first").isEqualTo(1);
+		}
+	}
+
+	@Test
 	void untracedEveryCheckScans() throws Exception {
 		Check check = check(false);
 		for (int test = 0; test < 5; test++) {

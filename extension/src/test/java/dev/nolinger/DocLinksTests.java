@@ -112,8 +112,8 @@ class DocLinksTests {
 	void linksOutsideTheRepositoryAreReported() {
 		DocLinks checker = new DocLinks(inMemory(Map.of()));
 
-		assertThat(checker.check(Path.of("docs/a.md"), "[shared](../../shared/notes.md)\n"))
-			.containsExactly("docs/a.md:1: broken link (../../shared/notes.md): it points outside the repository");
+		assertThat(checker.check(Path.of("docs/a.md"), "[elsewhere](../../elsewhere/notes.md)\n"))
+			.containsExactly("docs/a.md:1: broken link (../../elsewhere/notes.md): it points outside the repository");
 	}
 
 	@Test
