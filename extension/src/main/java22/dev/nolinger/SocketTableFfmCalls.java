@@ -24,7 +24,9 @@ import java.nio.ByteBuffer;
  * The netlink source's system calls on Java 22+, through the FFM API: downcalls into the C library
  * that capture errno. Restricted methods such as {@link Linker#downcallHandle} make the JDK print a
  * warning unless native access is enabled, so {@link #link()} refuses without it, and the check
- * reads {@code /proc} instead: a default run prints nothing.
+ * reads {@code /proc} instead: a default run prints nothing. One instance serves every source of
+ * the JVM ({@link SocketTableSources#calls()}), and its call buffers (the length, errno and
+ * {@code statx} segments) are its own, so each call holds its lock.
  */
 final class SocketTableFfmCalls implements SocketTableCalls {
 
@@ -127,7 +129,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public int netlinkSocket() {
+	public synchronized int netlinkSocket() {
 		try {
 			return result((int) this.socketCall.invokeExact(this.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 					NETLINK_SOCK_DIAG));
@@ -138,7 +140,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public int send(int fd, ByteBuffer request, int length) {
+	public synchronized int send(int fd, ByteBuffer request, int length) {
 		try {
 			return (int) result((long) this.sendtoCall.invokeExact(this.callState, fd, MemorySegment.ofBuffer(request),
 					(long) length, 0, this.kernelAddress, 12));
@@ -149,7 +151,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public int receive(int fd, ByteBuffer buffer) {
+	public synchronized int receive(int fd, ByteBuffer buffer) {
 		try {
 			return (int) result((long) this.recvCall.invokeExact(this.callState, fd, MemorySegment.ofBuffer(buffer),
 					(long) buffer.capacity(), 0));
@@ -160,7 +162,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public void close(int fd) {
+	public synchronized void close(int fd) {
 		try {
 			int ignored = (int) this.closeCall.invokeExact(fd);
 		}
@@ -170,7 +172,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public int address(int fd, boolean peer, ByteBuffer sockaddr) {
+	public synchronized int address(int fd, boolean peer, ByteBuffer sockaddr) {
 		this.length.set(JAVA_INT, 0, sockaddr.capacity());
 		try {
 			MethodHandle call = peer ? this.getpeernameCall : this.getsocknameCall;
@@ -183,7 +185,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public int option(int fd, int level, int name, ByteBuffer value) {
+	public synchronized int option(int fd, int level, int name, ByteBuffer value) {
 		this.length.set(JAVA_INT, 0, value.capacity());
 		try {
 			int result = (int) this.getsockoptCall.invokeExact(this.callState, fd, level, name,
@@ -196,7 +198,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	@Override
-	public long socketInode(int fd) {
+	public synchronized long socketInode(int fd) {
 		try {
 			int result = (int) this.statxCall.invokeExact(this.callState, fd, this.emptyPath, AT_EMPTY_PATH,
 					STATX_TYPE | STATX_INO, this.statx);
@@ -215,7 +217,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	 * cannot be in that directory; it is reported as EINVAL.
 	 */
 	@Override
-	public int socketFds(long[] pairs) {
+	public synchronized int socketFds(long[] pairs) {
 		String[] names = this.fdDirectory.list();
 		if (names == null) {
 			return -ENOENT;
