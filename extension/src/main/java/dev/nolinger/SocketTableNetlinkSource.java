@@ -234,6 +234,10 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		try {
 			for (SocketTuple tuple : wanted) {
 				TcpSocket found = lookup(fd, tuple);
+				if (found == null) {
+					// Asked again once: see lookup() on the moment a closing socket becomes a minisocket.
+					found = lookup(fd, tuple);
+				}
 				if (found != null) {
 					sockets.add(found);
 				}
@@ -333,6 +337,15 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	 * looks up in the IPv4 hash, so one request finds a connection end of either family. Where no
 	 * connection matches, the kernel may answer with a listener on the local port: only a record
 	 * of this 4-tuple counts.
+	 *
+	 * <p>Unlike a dump, which holds each hash bucket's lock while it copies it, a lookup walks the
+	 * bucket under RCU alone. When the closing end of a connection gets the ACK of its FIN, the
+	 * kernel replaces the full socket with a FIN_WAIT2 minisocket: it adds the minisocket to the
+	 * bucket, then removes the full socket, whose last reference then goes. A lookup that reached the
+	 * full socket just then finds it matching but unreferenced and answers "no such socket", though
+	 * the minisocket is already in the bucket. A snapshot that missed such an end would charge the
+	 * test with a FIN_WAIT2 that was closing before it began; so a 4-tuple not found is asked for
+	 * again once, which finds the minisocket.
 	 */
 	private @Nullable TcpSocket lookup(int fd, SocketTuple tuple) throws SocketTableException {
 		ByteBuffer req = newRequest(REQUEST_LENGTH, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
