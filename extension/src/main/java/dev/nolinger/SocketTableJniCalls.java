@@ -29,7 +29,7 @@ import java.util.Locale;
 final class SocketTableJniCalls implements SocketTableCalls {
 
 	/** The newest Java that loads the library; later ones make the same calls through FFM. */
-	static final int MAX_JAVA = 21;
+	static final int MAX_JAVA = SocketTableSources.NETLINK_MIN_JAVA - 1;
 
 	private final String describe;
 

@@ -78,8 +78,8 @@ final class SocketTableSources {
 
 	/**
 	 * Where a check learns which sockets this JVM holds: the netlink source's own {@code statx}
-	 * per fd where it is the source (Java 22+ with native access), else {@code readlink} on each
-	 * {@code /proc/self/fd} entry.
+	 * per fd where it is the source (Java 22+ with native access, Java 17 to 21 with the JNI
+	 * library), else {@code readlink} on each {@code /proc/self/fd} entry.
 	 */
 	static OwnershipInodeSource fds(SocketTableSource source) {
 		return source instanceof OwnershipInodeSource fds ? fds : new OwnershipProcSelfFd(Path.of("/proc/self/fd"));
