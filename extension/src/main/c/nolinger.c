@@ -113,6 +113,18 @@ JNIEXPORT jlong JNICALL Java_dev_nolinger_SocketTableJniCalls_inode0(JNIEnv *env
 }
 
 /*
+ * How many fds this process has open: the size Linux 6.2 and later give /proc/self/fd (0 on
+ * older kernels), or -errno.
+ */
+JNIEXPORT jlong JNICALL Java_dev_nolinger_SocketTableJniCalls_openFds0(JNIEnv *env, jclass type) {
+	struct statx info;
+	if (syscall(SYS_statx, AT_FDCWD, "/proc/self/fd", 0, STATX_SIZE, &info) < 0) {
+		return -errno;
+	}
+	return (jlong) info.stx_size;
+}
+
+/*
  * Lists /proc/self/fd and writes (inode, fd) pairs of the socket fds into pairs, as many as fit.
  * Returns how many socket fds there are (more than fit tells the caller to retry with a larger
  * array), or -errno. An fd closed between the listing and its statx (EBADF) is skipped.

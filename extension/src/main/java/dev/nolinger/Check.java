@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
@@ -46,8 +47,17 @@ final class Check {
 
 	private final LongSupplier clock;
 
-	/** How many fds this JVM has open, or -1 where the kernel does not say ({@link CheckReuse#openFds()}). */
+	/** How many fds this JVM has open, or -1 where the kernel does not say ({@link OwnershipInodeSource#openFds()}). */
 	private final LongSupplier fdCount;
+
+	/**
+	 * How many times the inodes' verdicts or the history may have changed: every call that
+	 * classifies or records counts, before it does.
+	 */
+	private final AtomicLong changes = new AtomicLong();
+
+	/** The last snapshot {@link #snapshotFrom} made; null before any. */
+	private volatile @Nullable SnapshotMade lastMade;
 
 	/** Whether a probe has failed once, and said why at CONFIG. */
 	private volatile boolean fellBack;
@@ -73,7 +83,7 @@ final class Check {
 	 */
 	Check(SocketTableSource source, OwnershipInodeSource fds, CheckSocketActivity activity, boolean readAlways,
 			@Nullable SocketTableProbe probe) {
-		this(source, fds, activity, readAlways, probe, CheckReuse::openFds, System::nanoTime);
+		this(source, fds, activity, readAlways, probe, fds::openFds, System::nanoTime);
 	}
 
 	/**
@@ -187,9 +197,40 @@ final class Check {
 		return snapshotFrom(table, held, activity, states, testId);
 	}
 
-	/** The snapshot of {@code table}, read while this JVM held {@code held} and the ledger counted {@code activity}. */
+	/** A snapshot {@link #snapshotFrom} made, with what it was made from and the count of changes it left. */
+	private record SnapshotMade(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states,
+			long changes, CheckSnapshot snapshot) {
+
+		boolean madeFrom(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states, long changes) {
+			return this.changes == changes && this.table.equals(table) && this.held.equals(held)
+					&& this.activity.equals(activity) && this.states.equals(states);
+		}
+	}
+
+	/**
+	 * The snapshot of {@code table}, read while this JVM held {@code held} and the ledger counted
+	 * {@code activity}.
+	 *
+	 * <p>A suite whose tests leave this JVM's sockets as they found them reads the same part of the
+	 * table test after test (and reuses it: {@link CheckReuse}). The snapshot is then the one made
+	 * from it last time, for this test, as long as nothing has classified inodes or recorded history
+	 * since: this method computes only from its arguments and those two, and what it changes in
+	 * them, a second call with the same arguments leaves as it is, so the snapshot made last time is
+	 * the one it would make. Only where this check is used by one test at a time (it does not read
+	 * always, which {@link CheckRun} makes parallel runs do): concurrent calls could interleave
+	 * their changes.
+	 */
 	private CheckSnapshot snapshotFrom(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states,
 			@Nullable String testId) throws SocketTableException {
+		SnapshotMade last = this.lastMade;
+		if (!this.readAlways && last != null && last.madeFrom(table, held, activity, states, this.changes.get())) {
+			CheckSnapshot snapshot = last.snapshot().forTest(testId);
+			if (snapshot.quiet() != null) {
+				this.quiet = snapshot;
+			}
+			return snapshot;
+		}
+		long changed = this.changes.incrementAndGet();
 		this.inodes.classify(table, held);
 		recordOwned(table, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
@@ -212,6 +253,7 @@ final class Check {
 		if (proof != null) {
 			this.quiet = snapshot;
 		}
+		this.lastMade = new SnapshotMade(table, Set.copyOf(held), activity, Set.copyOf(states), changed, snapshot);
 		return snapshot;
 	}
 
@@ -285,6 +327,7 @@ final class Check {
 		if (candidates.isEmpty() && settling.isEmpty()) {
 			return CheckObservation.CLEAN;
 		}
+		this.changes.incrementAndGet();
 		this.inodes.classify(table);
 		List<TcpSocket> listeners = new ArrayList<>(snapshot.listeners());
 		listeners.addAll(OwnershipAttribution.ownedListeners(table, this.inodes));

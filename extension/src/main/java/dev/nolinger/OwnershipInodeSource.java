@@ -12,6 +12,14 @@ interface OwnershipInodeSource {
 	Set<Long> socketInodes() throws SocketTableException;
 
 	/**
+	 * How many fds this process has open, or -1 where the kernel does not say: what {@link
+	 * CheckReuse} compares.
+	 */
+	default long openFds() {
+		return CheckReuse.openFds();
+	}
+
+	/**
 	 * Each socket inode with the number of an fd that holds it, for calls on the socket itself.
 	 *
 	 * @throws SocketTableException where fd numbers are not known

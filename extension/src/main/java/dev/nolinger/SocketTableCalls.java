@@ -38,6 +38,12 @@ interface SocketTableCalls {
 	long socketInode(int fd);
 
 	/**
+	 * How many fds this process has open: the size Linux 6.2 and later give {@code /proc/self/fd},
+	 * from one {@code statx}; 0 on older kernels, or -errno.
+	 */
+	long openFds();
+
+	/**
 	 * Every socket fd of this process: writes {@code (inode, fd)} pairs into {@code pairs}, as many
 	 * as fit, and returns how many there are (more than fit: call again with a larger array), or
 	 * -errno. An fd closed while it is listed is left out.

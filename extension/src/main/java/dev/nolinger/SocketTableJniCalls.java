@@ -163,6 +163,11 @@ final class SocketTableJniCalls implements SocketTableCalls {
 	}
 
 	@Override
+	public long openFds() {
+		return openFds0();
+	}
+
+	@Override
 	public int socketFds(long[] pairs) {
 		return socketFds0(pairs);
 	}
@@ -180,6 +185,8 @@ final class SocketTableJniCalls implements SocketTableCalls {
 	private static native int option0(int fd, int level, int name, ByteBuffer buffer, int capacity);
 
 	private static native long inode0(int fd);
+
+	private static native long openFds0();
 
 	private static native int socketFds0(long[] pairs);
 }

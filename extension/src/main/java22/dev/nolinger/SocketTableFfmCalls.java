@@ -40,9 +40,11 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	private static final int AT_EMPTY_PATH = 0x1000;
 	private static final int STATX_TYPE = 0x1;
 	private static final int STATX_INO = 0x100;
+	private static final int STATX_SIZE_MASK = 0x200;
+	private static final int AT_FDCWD = -100;
 	private static final int S_IFMT = 0xF000;
 	private static final int S_IFSOCK = 0xC000;
-	/** {@code struct statx} is 256 bytes; {@code stx_mode} is at 28 and {@code stx_ino} at 32. */
+	/** {@code struct statx} is 256 bytes; {@code stx_mode} is at 28, {@code stx_ino} at 32 and {@code stx_size} at 40. */
 	private static final int STATX_SIZE = 256;
 
 	private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -65,6 +67,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	/** The empty path that {@code statx} with {@code AT_EMPTY_PATH} takes: the fd itself. */
 	private final MemorySegment emptyPath = this.arena.allocate(1);
 	private final File fdDirectory = new File("/proc/self/fd");
+	private final MemorySegment fdDirectoryPath = this.arena.allocateFrom("/proc/self/fd");
 
 	private SocketTableFfmCalls(MethodHandle... calls) {
 		this.socketCall = calls[0];
@@ -195,6 +198,21 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 		catch (Throwable e) {
 			throw rethrow(e);
 		}
+	}
+
+	@Override
+	public synchronized long openFds() {
+		try {
+			int result = (int) this.statxCall.invokeExact(this.callState, AT_FDCWD, this.fdDirectoryPath, 0, STATX_SIZE_MASK,
+					this.statx);
+			if (result != 0) {
+				return result(result);
+			}
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+		return this.statx.get(JAVA_LONG, 40);
 	}
 
 	@Override

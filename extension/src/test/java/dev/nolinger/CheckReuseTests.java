@@ -138,6 +138,32 @@ class CheckReuseTests {
 		}
 	}
 
+	/**
+	 * The snapshot made again from the same read is reused only while nothing was recorded since:
+	 * here a test's finding puts its 4-tuple in the history, and the next snapshot, from the same
+	 * read as before, must forget it again, or an orphan of another process's with that 4-tuple
+	 * would be blamed on a later test as "seen owned before".
+	 */
+	@Test
+	void aSnapshotMadeAgainFromTheSameReadForgetsWhatAFindingRecordedSince() throws Exception {
+		Check check = check(false);
+		assertThat(check.findings(check.snapshot(DEFAULT_STATES), DEFAULT_STATES)).isEmpty();
+		CheckSnapshot second = check.snapshot(DEFAULT_STATES);
+		TcpSocket leaked = socket(41000, 6000, TcpState.CLOSE_WAIT, 901);
+		this.held.put(901L, 9);
+		this.table.add(leaked);
+		assertThat(check.findings(second, DEFAULT_STATES)).extracting(f -> f.socket().tuple())
+			.containsExactly(leaked.tuple());
+		this.held.remove(901L);
+		this.table.remove(leaked);
+
+		CheckSnapshot third = check.snapshot(DEFAULT_STATES);
+		// Another process's orphan that happens to have the 4-tuple the leak had.
+		this.table.add(socket(41000, 6000, TcpState.FIN_WAIT2, 0));
+
+		assertThat(check.findings(third, DEFAULT_STATES)).isEmpty();
+	}
+
 	private Check check(boolean traced) {
 		SocketTableSource source = new ScriptedTableSource("a table in memory",
 				states -> ScriptedTableSource.filtered(SocketTable.of(this.table), states));

@@ -6,12 +6,16 @@ package dev.nolinger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -184,6 +189,61 @@ class SocketTableProbeTests {
 		}
 	}
 
+	/**
+	 * A link to another process: its other end is looked up once, and not again while this end
+	 * stays ESTABLISHED; once the other process closes it, this end's CLOSE_WAIT makes the probe
+	 * look it up again, and the check reports the CLOSE_WAIT as a read of the whole table does.
+	 */
+	@Test
+	void theOtherEndOfALinkToAnotherProcessIsLookedUpAgainOnlyOnceThisEndLeavesEstablished() throws Exception {
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Process peer = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"),
+				LinkPeerMain.class.getName()).redirectErrorStream(true).start();
+		try (BufferedReader output = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
+				Writer input = peer.outputWriter(StandardCharsets.UTF_8)) {
+			String listening = output.readLine();
+			assertThat(listening).startsWith("listening ");
+			Socket link = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.substring(10)));
+			try {
+				SocketTuple ours = tuple(link);
+				SocketTable first = this.probe.ownSockets(this.fds.socketFds(), List.of());
+				assertThat(first.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
+				assertThat(first.find(ours.mirror())).as("looked up once: open in the other process")
+					.isNotNull()
+					.extracting(TcpSocket::inode)
+					.isNotEqualTo(0L);
+				SocketTable second = this.probe.ownSockets(this.fds.socketFds(), List.of());
+				assertThat(second.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
+				assertThat(second.find(ours.mirror())).as("not looked up again while this end is ESTABLISHED").isNull();
+				Check check = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, false, this.probe);
+				CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+				Check whole = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, true, null);
+				CheckSnapshot wholeSnapshot = whole.snapshot(DEFAULT_STATES);
+
+				input.write("close\n");
+				input.flush();
+				assertThat(output.readLine()).isEqualTo("closed");
+				awaitState(ours, TcpState.CLOSE_WAIT);
+				SocketTable third = this.probe.ownSockets(this.fds.socketFds(), List.of());
+				assertThat(third.find(ours.mirror())).as("looked up again: this end is in CLOSE_WAIT")
+					.isNotNull()
+					.extracting(TcpSocket::state)
+					.isEqualTo(TcpState.FIN_WAIT2);
+				List<Finding> wholeFindings = whole.findings(wholeSnapshot, DEFAULT_STATES);
+				assertThat(wholeFindings).extracting(f -> f.socket().tuple()).contains(ours);
+				assertThat(messages(check.findings(snapshot, DEFAULT_STATES))).as("as a read of the whole table")
+					.isEqualTo(messages(wholeFindings));
+			}
+			finally {
+				link.close();
+			}
+		}
+		finally {
+			peer.destroy();
+			peer.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
 	@Test
 	void aFailingCallFallsBackToTheWholeTableWithTheSameVerdict() throws Exception {
 		withoutListener(LoopbackConnections.connect());
@@ -311,6 +371,11 @@ class SocketTableProbeTests {
 		@Override
 		public int socketFds(long[] pairs) {
 			return this.real.socketFds(pairs);
+		}
+
+		@Override
+		public long openFds() {
+			return fails("openFds") ? EMFILE : this.real.openFds();
 		}
 	}
 

@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -89,6 +90,27 @@ class SocketTableSourcesTests {
 		assertThat(all).as("an IPv4 socket").anyMatch(s -> s.tuple().local().isIpv4() && s.file().equals("tcp"));
 		if (ipv6.isPresent()) {
 			assertThat(all).as("an IPv6 ::1 socket").anyMatch(s -> s.tuple().local().address().equals("::1"));
+		}
+	}
+
+	/** The native count of open fds is the JDK's size of {@code /proc/self/fd}, and moves with an fd opened. */
+	@Test
+	void theNativeFdCountIsTheSizeOfTheFdDirectory() throws Exception {
+		SocketTableCalls calls = SocketTableSources.calls();
+		Path fds = Path.of("/proc/self/fd");
+		long before = calls.openFds();
+		// Another thread of this JVM may open or close an fd in between; it cannot do so every time.
+		for (int attempt = 0; attempt < 5 && before != Files.size(fds); attempt++) {
+			before = calls.openFds();
+		}
+		assertThat(before).as("Linux 6.2+ gives the size").isPositive().isEqualTo(Files.size(fds));
+		Pipe pipe = Pipe.open();
+		try {
+			assertThat(calls.openFds()).as("with a pipe's two fds").isGreaterThan(before);
+		}
+		finally {
+			pipe.source().close();
+			pipe.sink().close();
 		}
 	}
 
