@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * traced JVM runs it when nothing opened or closed a socket since the last test (the read after one
  * test then serves before the next: {@link CheckReuse}), and its parts: one
  * scan of this JVM's fds (a listing of {@code /proc/self/fd} and one {@code statx} per fd), one read
- * of this JVM's own sockets by fd and exact lookup, one whole-table read. Medians of
+ * of this JVM's own sockets by fd and exact lookup, one whole-table read, and one {@code statx} of
+ * an fd, which the scan makes once per fd: the floor of a check. Medians of
  * {@value #ROUNDS} rounds of {@value #CHECKS} checks, in µs.
  *
  * <p>Shapes: holds no socket (a Surefire fork); holds one established link to another process (a
@@ -99,6 +100,9 @@ public final class CheckCostMain {
 		List<Double> scans = new ArrayList<>();
 		List<Double> own = new ArrayList<>();
 		List<Double> reads = new ArrayList<>();
+		List<Double> statx = new ArrayList<>();
+		// The floor of the fd scan: each fd costs one statx, and no check can know what an fd holds for less.
+		SocketTableCalls calls = SocketTableSources.calls();
 		Map<Long, Integer> held = fds.socketFds();
 		for (int round = 0; round < ROUNDS; round++) {
 			long start = System.nanoTime();
@@ -128,11 +132,16 @@ public final class CheckCostMain {
 				source.read(Check.observedStates(states));
 			}
 			reads.add(micros(start, CHECKS / 10));
+			start = System.nanoTime();
+			for (int i = 0; i < CHECKS; i++) {
+				calls.socketInode(0);
+			}
+			statx.add(micros(start, CHECKS));
 		}
-		System.out.printf(Locale.ROOT, "| %s | %s | %s | %,d | %d | %.1f | %.1f | %.1f | %s | %.1f |%n", java, source.describe(),
+		System.out.printf(Locale.ROOT, "| %s | %s | %s | %,d | %d | %.1f | %.1f | %.1f | %.2f | %s | %.1f |%n", java, source.describe(),
 				shape, others, new java.io.File("/proc/self/fd").list().length, SurefireSuiteMain.median(whole),
 				SurefireSuiteMain.median(wholeTraced),
-				SurefireSuiteMain.median(scans), own.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f", SurefireSuiteMain.median(own)),
+				SurefireSuiteMain.median(scans), SurefireSuiteMain.median(statx), own.isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f", SurefireSuiteMain.median(own)),
 				SurefireSuiteMain.median(reads));
 	}
 
