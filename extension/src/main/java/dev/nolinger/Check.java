@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -124,14 +125,26 @@ final class Check {
 
 	/** The states that decide whether a test is clean: the checked ones and those that settle into one. */
 	static Set<TcpState> judgedStates(Set<TcpState> checked) {
+		// Every check asks, and a run nearly always checks one set of states: the last answer serves.
+		JudgedStates last = lastJudged;
+		if (last != null && last.checked().equals(checked)) {
+			return last.judged();
+		}
 		EnumSet<TcpState> states = EnumSet.noneOf(TcpState.class);
 		for (TcpState state : TcpState.values()) {
 			if (checked.contains(state) || CheckSettling.settlesInto(state).stream().anyMatch(checked::contains)) {
 				states.add(state);
 			}
 		}
-		return states;
+		Set<TcpState> judged = Collections.unmodifiableSet(states);
+		lastJudged = new JudgedStates(Set.copyOf(checked), judged);
+		return judged;
 	}
+
+	private record JudgedStates(Set<TcpState> checked, Set<TcpState> judged) {
+	}
+
+	private static volatile @Nullable JudgedStates lastJudged;
 
 	/**
 	 * What the table holds before a test. While the last snapshot's {@link CheckQuiet} proof still
