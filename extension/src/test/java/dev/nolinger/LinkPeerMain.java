@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The other process of a held link: listens on 127.0.0.1, prints {@code listening PORT}, accepts
- * one connection, and closes it when it reads {@code close} on its input (printing {@code closed}).
+ * one connection (printing {@code accepted}: until then its end has no inode), and closes it when it reads {@code close} on its input (printing {@code closed}).
  * It ends when its input ends, or after 60 s whatever happens, so it never outlives its test by long.
  */
 public final class LinkPeerMain {
@@ -36,6 +36,8 @@ public final class LinkPeerMain {
 			System.out.println("listening " + server.getLocalPort());
 			System.out.flush();
 			Socket accepted = server.accept();
+			System.out.println("accepted");
+			System.out.flush();
 			BufferedReader input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 			for (String line; (line = input.readLine()) != null;) {
 				if (line.equals("close")) {

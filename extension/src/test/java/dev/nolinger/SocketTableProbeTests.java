@@ -205,6 +205,7 @@ class SocketTableProbeTests {
 			assertThat(listening).startsWith("listening ");
 			Socket link = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.substring(10)));
 			try {
+				assertThat(output.readLine()).isEqualTo("accepted");
 				SocketTuple ours = tuple(link);
 				SocketTable first = this.probe.ownSockets(this.fds.socketFds(), List.of());
 				assertThat(first.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
