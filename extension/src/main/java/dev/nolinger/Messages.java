@@ -191,6 +191,49 @@ final class Messages {
 		}
 	}
 
+	/**
+	 * Where the ledger saw the socket opened, on one line, for the report's list of sockets not
+	 * judged: {@code connected on thread "main" at OrderIT.java:42}, then the connection pool it
+	 * went through, the server that accepted it and where that started, and where a test started
+	 * its thread. Empty when the socket was not traced.
+	 */
+	static String whereOpened(Finding finding, List<String> testClasses) {
+		LedgerSocket traced = finding.traced();
+		if (traced == null) {
+			return "";
+		}
+		LedgerSocket.Event opened = traced.opened();
+		StringBuilder where = new StringBuilder().append(traced.kind().verb()).append(" on thread \"")
+			.append(MessageText.printable(opened.thread())).append('"');
+		StackTraceElement anchor = opened.stack() == null ? null
+				: LedgerFrames.anchor(opened.stack().getStackTrace(), testClasses);
+		if (anchor != null) {
+			where.append(" at ").append(LedgerFrames.fileAndLine(anchor));
+		}
+		StackTraceElement pool = pool(opened, testClasses);
+		if (pool != null) {
+			where.append(", through the connection pool ").append(LedgerFrames.simpleClass(pool));
+		}
+		if (traced.listener() != null) {
+			where.append(", by listener ").append(traced.listener());
+			Origin server = serverStarted(traced, testClasses);
+			LedgerSocket listener = traced.listenerRecord();
+			// Another test's server, maybe: then its listener's own line, whoever's it is.
+			StackTraceElement started = server != null ? server.frame()
+					: listener == null || listener.opened().stack() == null ? null
+							: LedgerFrames.anchor(listener.opened().stack().getStackTrace(), testClasses);
+			if (started != null) {
+				where.append(", started at ").append(LedgerFrames.fileAndLine(started));
+			}
+		}
+		Origin thread = origin(opened.lineage(), testClasses);
+		if (thread != null) {
+			where.append("; thread \"").append(MessageText.printable(opened.thread())).append("\" was started during ")
+				.append(thread.test()).append(" at ").append(LedgerFrames.fileAndLine(thread.frame()));
+		}
+		return where.toString();
+	}
+
 	/** One line on where the event's thread came from, when a test (or class fixture) created it. */
 	private static void appendLineage(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
 		Origin origin = origin(event.lineage(), testClasses);
