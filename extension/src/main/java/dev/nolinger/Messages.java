@@ -439,7 +439,7 @@ final class Messages {
 				: state + ": " + stripPeriod(hint(state));
 		return "close or evict the connection pool " + LedgerFrames.simpleClass(pool)
 				+ ", or close the client that owns it: it holds the " + finding.role().label() + " " + opened
-				+ " and keeps it open after its request (" + why + ").";
+				+ ", and keeps it open after its request (" + why + ").";
 	}
 
 	/**

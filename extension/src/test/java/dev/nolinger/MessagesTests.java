@@ -192,6 +192,45 @@ class MessagesTests {
 	}
 
 	@Test
+	void aConnectionAPoolOpenedOnAThreadTheTestStartedNamesThePoolAndTheLineThatStartedThatThread() throws Exception {
+		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309, 37106);
+		List<String> own = List.of(MessagesTests.class.getName());
+		String test = "[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]";
+		LedgerLineage.started(test);
+		ExecutorService executor = Executors.newSingleThreadExecutor(task -> new Thread(task, "io-1")); int clientLine = line();
+		try {
+			LedgerSocket.Trace inPool = executor.submit(TestConnectionPool::connect).get(10, TimeUnit.SECONDS);
+			LedgerLineage lineage = executor.submit(LedgerLineage::ofCurrentThread).get(10, TimeUnit.SECONDS);
+			int poolLine = java.util.Arrays.stream(inPool.getStackTrace())
+				.filter(frame -> frame.getClassName().equals(TestConnectionPool.class.getName()))
+				.findFirst()
+				.orElseThrow()
+				.getLineNumber();
+			LedgerSocket.Event opened = new LedgerSocket.Event(inPool, "io-1", null, 0, false, LedgerSocket.Closer.CALL, lineage);
+			List<Finding> pooled = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null,
+					new LedgerSocket(LedgerSocket.Kind.CONNECTED, closeWait.tuple(), null, opened)));
+
+			String message = Messages.lingering("LeakyTests.leaks()", own, 0, Duration.ofSeconds(1), pooled, 0, "", true);
+
+			assertThat(message).contains("""
+					    connected on thread "io-1":
+						at dev.nolinger.TestConnectionPool.connect(MessagesTests.java:%1$d)
+					    a connection pool holds this connection: TestConnectionPool opened it, and keeps it open for reuse
+					    thread "io-1" was started during LeakyTests.leaks() at MessagesTests.java:%2$d
+					""".formatted(poolLine, clientLine))
+				.endsWith("\nFix: close or evict the connection pool TestConnectionPool, or close the client that owns it: it holds the"
+						+ " client end opened on thread \"io-1\", which MessagesTests.java:" + clientLine + " started, and keeps it open"
+						+ " after its request (CLOSE_WAIT: the server closed; this JVM had not closed it within 1 s of grace).");
+			assertThat(Messages.errorStack(pooled, own, true)[0].getLineNumber()).as("the click lands where the thread was started")
+				.isEqualTo(clientLine);
+		}
+		finally {
+			executor.shutdownNow();
+			LedgerLineage.finished(test);
+		}
+	}
+
+	@Test
 	void aSocketCollectedWithoutCloseWhoseFdIsNotProvenOpenSaysOnlyThat() throws Exception {
 		TcpSocket finWait2 = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.FIN_WAIT2, 37106, 54309);
 		LedgerSocket collected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0));
@@ -356,5 +395,16 @@ class MessagesTests {
 	@Test
 	void everyStateHasAHint() {
 		assertThat(Set.of(TcpState.values())).allSatisfy(state -> assertThat(Messages.hint(state)).isNotBlank());
+	}
+}
+
+/** A class named like a connection pool, outside the test's own classes, whose stack opens a "connection". */
+final class TestConnectionPool {
+
+	private TestConnectionPool() {
+	}
+
+	static LedgerSocket.Trace connect() {
+		return new LedgerSocket.Trace();
 	}
 }

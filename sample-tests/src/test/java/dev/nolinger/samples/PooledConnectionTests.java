@@ -69,7 +69,7 @@ class PooledConnectionTests {
 			.contains("\n\tat " + SourceLine.text(requestLine)
 					+ "\n    a connection pool holds this connection: TinyConnectionPool opened it, and keeps it open for reuse\n")
 			.endsWith("\nFix: close or evict the connection pool TinyConnectionPool, or close the client that owns it: it holds"
-					+ " the client end opened at " + at(requestLine) + " and keeps it open after its request (CLOSE_WAIT: the"
+					+ " the client end opened at " + at(requestLine) + ", and keeps it open after its request (CLOSE_WAIT: the"
 					+ " server closed; this JVM had not closed it within 200 ms of grace).");
 		assertThat(failure.getStackTrace()).as("the click lands on the request's line, and the stack stops at the test")
 			.containsExactly(requestLine);
@@ -85,7 +85,7 @@ class PooledConnectionTests {
 				+ " and keeps it open for reuse\n")
 			.contains("\n\tat " + SourceLine.text(requestLine) + "\n")
 			.endsWith("\nFix: close or evict the connection pool PoolingHttpClientConnectionManager, or close the client that"
-					+ " owns it: it holds the client end opened at " + at(requestLine) + " and keeps it open after its request"
+					+ " owns it: it holds the client end opened at " + at(requestLine) + ", and keeps it open after its request"
 					+ " (CLOSE_WAIT: the server closed; this JVM had not closed it within 200 ms of grace).");
 		assertThat(failure.getStackTrace()[0]).isEqualTo(requestLine);
 	}
