@@ -85,7 +85,8 @@ final class CheckClassWindow {
 		int others = this.exclusive ? 0 : this.run.concurrency().overlapped(classId);
 		if (others > 0 && !verdict.findings().isEmpty()) {
 			verdict = CheckConcurrency.provenOnly(this.type, this.settings,
-					new CheckVerdict(this.run.notAccounted(verdict.findings()), verdict.beyond(), verdict.failed()), others);
+					new CheckVerdict(this.run.notAccounted(verdict.findings()), verdict.beyond(), verdict.failed()),
+					this.run.concurrency().overlappedWith(classId));
 		}
 		List<Finding> own = this.run.notAccounted(verdict.findings());
 		// An outer class that ends after its nested one does not report the nested one's sockets again.

@@ -33,14 +33,15 @@ final class CheckConcurrency {
 	 * Other checked tests ran while this one did, so the table cannot tell whose sockets these
 	 * are: only findings the ledger proves this test's own are judged; the rest are reported.
 	 */
-	static CheckVerdict provenOnly(CheckTarget target, CheckSettings settings, CheckVerdict verdict, int others) {
+	static CheckVerdict provenOnly(CheckTarget target, CheckSettings settings, CheckVerdict verdict, List<String> overlapped) {
+		int others = overlapped.size();
 		Map<Boolean, List<Finding>> byProof = verdict.findings().stream()
 			.collect(Collectors.partitioningBy(finding -> provenOwnByLedger(finding, target.id())));
 		List<Finding> proven = byProof.get(true);
 		List<Finding> unproven = byProof.get(false);
 		if (!unproven.isEmpty()) {
 			target.reportEntries().accept(Messages.notJudgedEntry(unproven, others));
-			SuiteReportRecords.notJudged(target.id(), unproven.size(), others);
+			SuiteReportRecords.notJudged(target.id(), NotJudged.of(target, settings.tolerance(), unproven, overlapped));
 		}
 		List<Finding> beyond = verdict.beyond().stream().filter(proven::contains).toList();
 		return new CheckVerdict(proven, beyond, beyond.size() > settings.tolerance());
@@ -65,6 +66,12 @@ final class CheckConcurrency {
 	int overlapped(String id) {
 		Set<String> overlapped = this.open.get(id);
 		return overlapped == null ? 0 : overlapped.size();
+	}
+
+	/** The unique IDs of the unrelated checked tests or classes that overlapped the window so far. */
+	List<String> overlappedWith(String id) {
+		Set<String> overlapped = this.open.get(id);
+		return overlapped == null ? List.of() : List.copyOf(overlapped);
 	}
 
 	/** Closes the window. */

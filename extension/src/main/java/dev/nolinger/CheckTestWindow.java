@@ -78,7 +78,7 @@ final class CheckTestWindow {
 		// An annotated test holds the global lock: windows of classes waiting for it are not activity.
 		int others = this.exclusive ? 0 : this.run.concurrency().overlapped(testId);
 		if (others > 0 && !verdict.findings().isEmpty()) {
-			verdict = CheckConcurrency.provenOnly(this.test, this.settings, verdict, others);
+			verdict = CheckConcurrency.provenOnly(this.test, this.settings, verdict, this.run.concurrency().overlappedWith(testId));
 		}
 		report(verdict.findings(), verdict.failed(),
 				verdict.failed() || verdict.findings().size() <= this.settings.tolerance() ? 0 : verdict.inBaseline());

@@ -11,12 +11,16 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The frames of a recorded stack worth showing: the JDK's own and nolinger's are trimmed, a few
- * are kept from the innermost, and the innermost frame in the test's own class always.
+ * The frames of a recorded stack worth showing. A row of a traced failure shows at most two
+ * frames per event, each frame once in the whole message: where a library touched the socket
+ * (or the connection pool it went through) and the innermost line of the test's own classes.
+ * The frames in between are the library's, which a user cannot change and which made a traced
+ * two-row failure about 48 lines long; the error's stack trace is the fix's line and its callers
+ * in the test's classes, so the click lands there and the test framework's frames are left out.
  */
 final class LedgerFrames {
 
-	/** How many frames a row shows, the test's own frame aside. */
+	/** How many frames the error's stack keeps when no frame is the test's own. */
 	static final int KEPT = 4;
 
 	private static final String[] JDK_PACKAGES = { "java.", "javax.", "jdk.", "sun.", "com.sun." };
@@ -30,23 +34,104 @@ final class LedgerFrames {
 	}
 
 	/**
-	 * The frames to show, innermost first; a null element stands for frames left out between the
-	 * kept ones and the test's own frame.
+	 * The frames a row shows for one event, innermost first: where a library touched the socket
+	 * (the innermost useful frame, or the innermost connection pool frame when the socket was
+	 * opened through one: see {@link #pool}), then the innermost frame of the test's own classes.
+	 * Only the one frame when the two are the same, or when the stack holds none of the test's
+	 * (a library's thread: the row then says where that thread or its server was started).
 	 *
 	 * @param testClasses the test's own classes, by name: its class, superclasses and, for a
 	 *     {@code @Nested} class, the classes it sits in; empty when unknown
 	 */
-	static List<@Nullable StackTraceElement> shown(StackTraceElement[] stack, List<String> testClasses) {
+	static List<StackTraceElement> shown(StackTraceElement[] stack, List<String> testClasses) {
 		List<StackTraceElement> useful = useful(stack, testClasses);
-		List<@Nullable StackTraceElement> shown = new ArrayList<>(useful.subList(0, Math.min(KEPT, useful.size())));
+		if (useful.isEmpty()) {
+			return List.of();
+		}
+		StackTraceElement pool = pool(stack, testClasses);
+		StackTraceElement library = pool != null ? pool : innermostOfALibrary(useful);
 		int own = ownFrame(useful, testClasses);
-		if (own >= KEPT) {
-			if (own > KEPT) {
-				shown.add(null);
-			}
+		List<StackTraceElement> shown = new ArrayList<>();
+		if (own < 0 || !library.equals(useful.get(own))) {
+			shown.add(library);
+		}
+		if (own >= 0) {
 			shown.add(useful.get(own));
 		}
 		return shown;
+	}
+
+	/**
+	 * The innermost useful frame; on a thread that runs only the JDK's code, the innermost frame
+	 * of a JDK library (the HTTP client's {@code jdk.internal.net.http}, the HTTP server's
+	 * {@code sun.net.httpserver}) rather than the socket internals under it.
+	 */
+	private static StackTraceElement innermostOfALibrary(List<StackTraceElement> useful) {
+		StackTraceElement first = useful.get(0);
+		if (!isJdk(first)) {
+			return first;
+		}
+		for (StackTraceElement frame : useful) {
+			String name = frame.getClassName();
+			if (!name.startsWith("java.") && !name.startsWith("sun.nio.") && !name.startsWith("jdk.internal.misc.")) {
+				return frame;
+			}
+		}
+		return first;
+	}
+
+	/**
+	 * The innermost frame of a connection pool in the stack that opened a socket, or null. A
+	 * frame is a pool's when its class's simple name says {@code Pool}, {@code Pooled} or
+	 * {@code Pooling} (Apache HttpClient's {@code PoolingHttpClientConnectionManager}, OkHttp's
+	 * {@code RealConnectionPool}, Jetty's {@code DuplexConnectionPool}, Reactor Netty's
+	 * {@code PooledConnectionProvider}, HikariCP's {@code HikariPool}, commons-pool's
+	 * {@code GenericObjectPool}, the JDK's {@code jdk.internal.net.http.ConnectionPool}), unless
+	 * it names a pool of threads, buffers or tasks ({@code ThreadPoolExecutor},
+	 * {@code ForkJoinPool}, {@code PooledByteBufAllocator}), which every executor thread's stack
+	 * holds, or is one of the test's own classes.
+	 *
+	 * <p>Why a name and no list of classes: libraries rename their pool classes, and a list of
+	 * them rots; "pool" is the one word they all keep. Why no behavioural signal, such as the
+	 * connection being reused by a later test: reuse shows only when a later test happens to
+	 * make the same request, and the ledger records no reads or writes. What a wrong guess costs:
+	 * only the wording of the row and of the {@code Fix:} (close or evict the pool rather than
+	 * close the socket at a line), never whether or which test fails. What it misses: a pool whose
+	 * frames are not on the stack when the socket opens (OkHttp and the JDK {@code HttpClient}
+	 * look into the pool, find nothing, then connect from elsewhere; Reactor Netty connects on its
+	 * event loop); those read as before.
+	 */
+	static @Nullable StackTraceElement pool(StackTraceElement[] stack, List<String> testClasses) {
+		int outermostOwn = -1;
+		for (int i = 0; i < stack.length; i++) {
+			outermostOwn = isOwn(stack[i], testClasses) ? i : outermostOwn;
+		}
+		// The frames below the test's own are the test framework's, and a test class's callers' names say nothing.
+		int end = outermostOwn < 0 ? stack.length : outermostOwn;
+		for (int i = 0; i < end; i++) {
+			StackTraceElement frame = stack[i];
+			if (isNolinger(frame) || isOwn(frame, testClasses)) {
+				continue;
+			}
+			String name = frame.getClassName();
+			String simple = name.substring(name.lastIndexOf('.') + 1);
+			if (simple.contains("Pool") && !NOT_CONNECTION_POOL.matcher(simple).find()) {
+				return frame;
+			}
+		}
+		return null;
+	}
+
+	/** Pools of something other than connections, by the words in their names. */
+	private static final java.util.regex.Pattern NOT_CONNECTION_POOL = java.util.regex.Pattern
+		.compile("Thread|ForkJoin|Executor|Worker|Task|Buf|Allocat|Memory|Arena");
+
+	/** The frame's class without its package: {@code PoolingHttpClientConnectionManager}. */
+	static String simpleClass(StackTraceElement frame) {
+		String name = frame.getClassName();
+		String simple = name.substring(name.lastIndexOf('.') + 1);
+		int nested = simple.indexOf('$');
+		return nested > 0 ? simple.substring(0, nested) : simple;
 	}
 
 	/**
@@ -69,27 +154,47 @@ final class LedgerFrames {
 		return null;
 	}
 
-	/** A stack trace for the error that starts at {@code frame}, so an IDE's click lands on it. */
-	static StackTraceElement[] forError(StackTraceElement[] stack, StackTraceElement frame) {
+	/**
+	 * A stack trace for the error that starts at {@code frame}, so an IDE's click lands on it, and
+	 * ends at the outermost frame of the test's own classes: the frames below are the test
+	 * framework's, and say nothing about the fix.
+	 */
+	static StackTraceElement[] forError(StackTraceElement[] stack, StackTraceElement frame, List<String> testClasses) {
 		for (int i = 0; i < stack.length; i++) {
 			if (stack[i].equals(frame)) {
-				return Arrays.copyOfRange(stack, i, stack.length);
+				return upToOutermostOwn(Arrays.copyOfRange(stack, i, stack.length), testClasses);
 			}
 		}
-		return forError(stack);
+		return forError(stack, testClasses);
 	}
 
 	/**
-	 * A stack trace for the error: the recorded stack from its first frame outside the JDK and
-	 * nolinger, so an IDE's click lands in the code that opened the socket.
+	 * A stack trace for the error: the recorded stack from its innermost frame of the test's own
+	 * classes, else from its first frame outside the JDK and nolinger (at most {@link #KEPT}
+	 * frames), so an IDE's click lands on the user's line, or in the code that opened the socket.
 	 */
-	static StackTraceElement[] forError(StackTraceElement[] stack) {
+	static StackTraceElement[] forError(StackTraceElement[] stack, List<String> testClasses) {
+		StackTraceElement own = own(stack, testClasses);
+		if (own != null) {
+			return forError(stack, own, testClasses);
+		}
 		for (int i = 0; i < stack.length; i++) {
 			if (!isJdk(stack[i]) && !isNolinger(stack[i])) {
-				return Arrays.copyOfRange(stack, i, stack.length);
+				return Arrays.copyOfRange(stack, i, Math.min(stack.length, i + KEPT));
 			}
 		}
-		return withoutNolinger(stack).toArray(StackTraceElement[]::new);
+		List<StackTraceElement> jdk = withoutNolinger(stack);
+		return jdk.subList(0, Math.min(jdk.size(), KEPT)).toArray(StackTraceElement[]::new);
+	}
+
+	private static StackTraceElement[] upToOutermostOwn(StackTraceElement[] stack, List<String> testClasses) {
+		int outermost = -1;
+		for (int i = 0; i < stack.length; i++) {
+			if (isOwn(stack[i], testClasses)) {
+				outermost = i;
+			}
+		}
+		return outermost < 0 ? stack : Arrays.copyOfRange(stack, 0, outermost + 1);
 	}
 
 	/** A frame as stack traces print it, without module or loader, which IDEs and Surefire link. */

@@ -81,15 +81,16 @@ final class Messages {
 				.append("):");
 		List<String> lines = MessageTable.aligned(rows);
 		List<Finding> otherEnds = tracing ? otherEnds(sorted) : List.of();
+		Set<List<StackTraceElement>> printed = new HashSet<>();
 		for (int i = 0; i < sorted.size(); i++) {
 			message.append(lines.get(i));
 			if (tracing) {
-				appendTrace(message, sorted.get(i), testClasses);
+				appendTrace(message, sorted.get(i), testClasses, printed);
 				for (Finding other : otherEnds) {
 					if (other.otherEnd() == sorted.get(i).socket()) {
 						message.append("\n    its other end, not counted against this test: ").append(other.socket().state())
 							.append(' ').append(other.role().label()).append(' ').append(other.socket().tuple());
-						appendTrace(message, other, testClasses);
+						appendTrace(message, other, testClasses, printed);
 					}
 				}
 			}
@@ -126,9 +127,13 @@ final class Messages {
 
 	/**
 	 * Where the ledger saw the socket opened, and closed, each as a line naming the thread and
-	 * the frames that matter.
+	 * the frames that matter ({@link LedgerFrames#shown}: at most two; frames the message already
+	 * shows are named by their file and line).
+	 *
+	 * @param printed the frames the message shows so far
 	 */
-	private static void appendTrace(StringBuilder message, Finding finding, List<String> testClasses) {
+	private static void appendTrace(StringBuilder message, Finding finding, List<String> testClasses,
+			Set<List<StackTraceElement>> printed) {
 		LedgerSocket traced = finding.traced();
 		if (traced == null) {
 			message.append("\n    not traced: not opened through the JDK's sockets while the agent ran"
@@ -146,8 +151,13 @@ final class Messages {
 				message.append(", started at ").append(LedgerFrames.fileAndLine(server.frame()));
 			}
 		}
-		message.append(':');
-		appendFrames(message, opened, testClasses);
+		appendFrames(message, opened, testClasses, printed);
+		StackTraceElement pool = pool(opened, testClasses);
+		if (pool != null) {
+			// Said only while the pool may still hold it: a closed socket was opened through a pool, no more.
+			message.append(traced.closed() == null ? "\n    a connection pool holds this connection: " + LedgerFrames.simpleClass(pool)
+					+ " opened it, and keeps it open for reuse" : "\n    opened through a connection pool: " + LedgerFrames.simpleClass(pool));
+		}
 		Origin thread = origin(opened.lineage(), testClasses);
 		// A server's thread started on the line that opened its listener: that line is said already.
 		if (thread != null && (server == null || !thread.frame().equals(server.frame()))) {
@@ -172,13 +182,56 @@ final class Messages {
 					.append("\" after its other end, which this JVM closed first");
 			}
 			else {
-				message.append("\n    closed on thread \"").append(closed.thread()).append("\":");
-				appendFrames(message, closed, testClasses);
+				message.append("\n    closed on thread \"").append(closed.thread()).append('"');
+				appendFrames(message, closed, testClasses, printed);
 				if (!closed.thread().equals(opened.thread()) || opened.lineage() == null) {
 					appendLineage(message, closed, testClasses);
 				}
 			}
 		}
+	}
+
+	/**
+	 * Where the ledger saw the socket opened, on one line, for the report's list of sockets not
+	 * judged: {@code connected on thread "main" at OrderIT.java:42}, then the connection pool it
+	 * went through, the server that accepted it and where that started, and where a test started
+	 * its thread. Empty when the socket was not traced.
+	 */
+	static String whereOpened(Finding finding, List<String> testClasses) {
+		LedgerSocket traced = finding.traced();
+		if (traced == null) {
+			return "";
+		}
+		LedgerSocket.Event opened = traced.opened();
+		StringBuilder where = new StringBuilder().append(traced.kind().verb()).append(" on thread \"")
+			.append(MessageText.printable(opened.thread())).append('"');
+		StackTraceElement anchor = opened.stack() == null ? null
+				: LedgerFrames.anchor(opened.stack().getStackTrace(), testClasses);
+		if (anchor != null) {
+			where.append(" at ").append(LedgerFrames.fileAndLine(anchor));
+		}
+		StackTraceElement pool = pool(opened, testClasses);
+		if (pool != null) {
+			where.append(", through the connection pool ").append(LedgerFrames.simpleClass(pool));
+		}
+		if (traced.listener() != null) {
+			where.append(", by listener ").append(traced.listener());
+			Origin server = serverStarted(traced, testClasses);
+			LedgerSocket listener = traced.listenerRecord();
+			// Another test's server, maybe: then its listener's own line, whoever's it is.
+			StackTraceElement started = server != null ? server.frame()
+					: listener == null || listener.opened().stack() == null ? null
+							: LedgerFrames.anchor(listener.opened().stack().getStackTrace(), testClasses);
+			if (started != null) {
+				where.append(", started at ").append(LedgerFrames.fileAndLine(started));
+			}
+		}
+		Origin thread = origin(opened.lineage(), testClasses);
+		if (thread != null) {
+			where.append("; thread \"").append(MessageText.printable(opened.thread())).append("\" was started during ")
+				.append(thread.test()).append(" at ").append(LedgerFrames.fileAndLine(thread.frame()));
+		}
+		return where.toString();
 	}
 
 	/** One line on where the event's thread came from, when a test (or class fixture) created it. */
@@ -275,18 +328,38 @@ final class Messages {
 				Origin server = traced.kind() == LedgerSocket.Kind.ACCEPTED ? serverStarted(traced, testClasses) : null;
 				Origin thread = server != null ? server : ownOrigin(opened, testClasses);
 				if (thread != null) {
-					return LedgerFrames.forError(thread.stack(), thread.frame());
+					return LedgerFrames.forError(thread.stack(), thread.frame(), testClasses);
 				}
 			}
-			return LedgerFrames.forError(opened.stack().getStackTrace());
+			return LedgerFrames.forError(opened.stack().getStackTrace(), testClasses);
 		}
 		return new StackTraceElement[0];
 	}
 
-	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, List<String> testClasses) {
-		for (StackTraceElement frame : LedgerFrames.shown(event.stack().getStackTrace(), testClasses)) {
-			message.append(frame == null ? "\n\t..." : "\n\tat " + LedgerFrames.text(frame));
+	/**
+	 * Ends the event's line with a colon and its frames; when the message already shows those very
+	 * frames (a connection's two ends opened by one helper call, an accept closed on its own line),
+	 * with {@code at File.java:N, shown above} instead. A row whose frames differ shows them all,
+	 * its test's line included, so that each row says where its own socket came from.
+	 */
+	private static void appendFrames(StringBuilder message, LedgerSocket.Event event, List<String> testClasses,
+			Set<List<StackTraceElement>> printed) {
+		List<StackTraceElement> frames = event.stack() == null ? List.of()
+				: LedgerFrames.shown(event.stack().getStackTrace(), testClasses);
+		if (!frames.isEmpty() && !printed.add(frames)) {
+			message.append(" at ").append(LedgerFrames.fileAndLine(frames.get(frames.size() - 1))).append(", shown above");
+			return;
 		}
+		message.append(':');
+		for (StackTraceElement frame : frames) {
+			message.append("\n\tat ").append(LedgerFrames.text(frame));
+		}
+	}
+
+	/** The connection pool the event's frames went through, when there was one (see {@link LedgerFrames#pool}). */
+	private static @Nullable StackTraceElement pool(LedgerSocket.@Nullable Event event, List<String> testClasses) {
+		return event == null || event.stack() == null ? null
+				: LedgerFrames.pool(event.stack().getStackTrace(), testClasses);
 	}
 
 	/**
@@ -323,7 +396,10 @@ final class Messages {
 			opened = "opened on thread \"" + openedEvent.thread() + "\", which " + startedAt(thread, testName) + " started";
 			build = ": close or stop what that line built before the test ends";
 		}
-		String fix = switch (first.socket().state()) {
+		StackTraceElement pool = traced == null || traced.closed() != null ? null : pool(openedEvent, testClasses);
+		String fix = pool != null && first.socket().state() != TcpState.FIN_WAIT2 && first.socket().state() != TcpState.LISTEN
+				? pooled(first, pool, opened, within)
+				: switch (first.socket().state()) {
 			case CLOSE_WAIT -> server != null && traced != null
 					? "the server listening on " + traced.listener() + ", started at "
 							+ LedgerFrames.fileAndLine(server.frame()) + ", had not closed this accepted connection, which the "
@@ -349,6 +425,21 @@ final class Messages {
 		return Optional.of("Fix: " + fix + (more == 0 ? ""
 				: " " + more + (more == 1 ? " more socket" : " more sockets") + " above "
 						+ (more == 1 ? "needs" : "need") + " a fix too."));
+	}
+
+	/**
+	 * The fix of a socket a connection pool opened and still holds: the line that made the
+	 * request has nothing to close (a fluent call through a hidden static pool, say), so the fix
+	 * is the pool, or the client that owns it.
+	 */
+	private static String pooled(Finding finding, StackTraceElement pool, String opened, String within) {
+		TcpState state = finding.socket().state();
+		String why = state == TcpState.CLOSE_WAIT
+				? "CLOSE_WAIT: the " + peer(finding.role()) + " closed; this JVM had not closed it " + within
+				: state + ": " + stripPeriod(hint(state));
+		return "close or evict the connection pool " + LedgerFrames.simpleClass(pool)
+				+ ", or close the client that owns it: it holds the " + finding.role().label() + " " + opened
+				+ ", and keeps it open after its request (" + why + ").";
 	}
 
 	/**

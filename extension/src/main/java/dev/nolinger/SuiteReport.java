@@ -51,20 +51,39 @@ final class SuiteReport {
 	}
 
 	/**
-	 * One checked test; {@code passedByBaseline} counts the sockets the baseline file excused in a
-	 * test that passed only because of it (0 otherwise).
+	 * One checked test (or class); {@code passedByBaseline} counts the sockets the baseline file
+	 * excused in a test that passed only because of it (0 otherwise); {@code notJudged} counts the
+	 * sockets left unjudged because other checked tests ran alongside, {@code unjudged} lists them
+	 * and {@code ranAlongside} names those tests and classes.
 	 */
 	record Test(String uniqueId, String name, int tolerance, boolean failed, List<Socket> sockets, int passedByBaseline,
-			int notJudged) {
+			int notJudged, List<Unjudged> unjudged, List<String> ranAlongside) {
 
 		Test(String uniqueId, String name, int tolerance, boolean failed, List<Socket> sockets) {
 			this(uniqueId, name, tolerance, failed, sockets, 0, 0);
 		}
+
+		Test(String uniqueId, String name, int tolerance, boolean failed, List<Socket> sockets, int passedByBaseline,
+				int notJudged) {
+			this(uniqueId, name, tolerance, failed, sockets, passedByBaseline, notJudged, List.of(), List.of());
+		}
 	}
 
-	/** Tests with findings left unjudged because other checked tests ran concurrently. */
+	/**
+	 * A socket left unjudged, as the report lists it: where the ledger saw it opened (empty when
+	 * not traced), so that someone can tell whose it is; {@link NotJudged} builds it.
+	 */
+	record Unjudged(TcpState state, String role, String local, String remote, String where) {
+	}
+
+	/** Tests (not classes) with findings left unjudged because other checked tests ran concurrently. */
 	int testsNotJudged() {
-		return (int) this.tests.stream().filter(t -> t.notJudged() > 0).count();
+		return (int) this.tests.stream().filter(t -> !isClass(t) && t.notJudged() > 0).count();
+	}
+
+	/** Classes whose own findings (what no test of theirs reported) were left unjudged. */
+	int classesNotJudged() {
+		return (int) this.tests.stream().filter(t -> isClass(t) && t.notJudged() > 0).count();
 	}
 
 	int socketsNotJudged() {
@@ -192,10 +211,9 @@ final class SuiteReport {
 				text.append(" (closed late: raise nolinger.grace or close the fixture)");
 			}
 		}
-		if (testsNotJudged() > 0) {
-			text.append("\n  not judged:   ").append(testsNotJudged()).append(testsNotJudged() == 1 ? " test" : " tests")
-				.append(" (").append(socketsNotJudged()).append(socketsNotJudged() == 1 ? " socket" : " sockets")
-				.append("): other checked tests ran concurrently, so the table cannot tell whose sockets they are");
+		if (socketsNotJudged() > 0) {
+			text.append("\n  not judged:   ").append(NotJudged.counted(this))
+				.append(", as other checked tests ran alongside: listed, with where each was opened, in report.md");
 		}
 		if (this.cost.nanos() > 0) {
 			text.append("\n  cost:         the checks took ").append(this.cost.describe(checked()));
@@ -259,6 +277,7 @@ final class SuiteReport {
 				}
 			}
 		}
+		NotJudged.markdown(this, md);
 		return md.toString();
 	}
 
@@ -269,6 +288,8 @@ final class SuiteReport {
 		json.append("  \"classesFailed\": ").append(classesFailed()).append(",\n");
 		json.append("  \"lingeringSockets\": ").append(sockets()).append(",\n");
 		json.append("  \"testsNotJudged\": ").append(testsNotJudged()).append(",\n");
+		json.append("  \"classesNotJudged\": ").append(classesNotJudged()).append(",\n");
+		json.append("  \"socketsNotJudged\": ").append(socketsNotJudged()).append(",\n");
 		json.append("  \"states\": ").append(jsonCounts(byState())).append(",\n");
 		json.append("  \"where\": ").append(jsonCounts(byClassStateAndEnd())).append(",\n");
 		json.append("  \"stillLingeringAtTheEnd\": ").append(lingeredToTheEnd()).append(",\n");
@@ -293,13 +314,15 @@ final class SuiteReport {
 					.append(s.fate().isEmpty() ? "" : ", \"atTheEnd\": " + MessageText.json(s.fate()))
 					.append('}');
 			}
-			json.append("]}");
+			json.append(']');
+			NotJudged.json(test, json);
+			json.append('}');
 		}
 		json.append(sorted.isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
 		return json.toString();
 	}
 
-	private List<Test> sorted() {
+	List<Test> sorted() {
 		List<Test> sorted = new ArrayList<>(this.tests);
 		sorted.sort(Comparator.comparing(Test::uniqueId));
 		return sorted;
@@ -310,7 +333,7 @@ final class SuiteReport {
 			.collect(Collectors.joining(", ", "{", "}"));
 	}
 
-	private static String markdownText(String text) {
+	static String markdownText(String text) {
 		return text.replace("|", "\\|").replace("\n", " ");
 	}
 }

@@ -111,6 +111,7 @@ final class SuiteReportFiles {
 						escape(s.remote()), String.valueOf(s.rule()), String.valueOf(s.serverPort()), escape(s.fate())))
 					.append('\n');
 			}
+			serializeNotJudged(test, text);
 		}
 		return text.toString();
 	}
@@ -119,6 +120,7 @@ final class SuiteReportFiles {
 		List<SuiteReport.Test> tests = new ArrayList<>();
 		String[] pending = null;
 		List<SuiteReport.Socket> sockets = new ArrayList<>();
+		NotJudgedLines notJudged = new NotJudgedLines();
 		for (String line : text.split("\n")) {
 			if (line.isEmpty()) {
 				continue;
@@ -130,10 +132,14 @@ final class SuiteReportFiles {
 				}
 				if (f[0].equals("T") && f.length == 7) {
 					if (pending != null) {
-						tests.add(test(pending, sockets));
+						tests.add(test(pending, sockets, notJudged));
 					}
 					pending = f;
 					sockets = new ArrayList<>();
+					notJudged = new NotJudgedLines();
+				}
+				else if ((f[0].equals("N") || f[0].equals("O")) && pending != null && unjudged(f, notJudged)) {
+					continue;
 				}
 				else if (f[0].equals("S") && f.length == 8 && pending != null) {
 					sockets.add(new SuiteReport.Socket(TcpState.valueOf(f[1]), unescape(f[2]), unescape(f[3]),
@@ -148,7 +154,7 @@ final class SuiteReportFiles {
 			}
 		}
 		if (pending != null) {
-			tests.add(test(pending, sockets));
+			tests.add(test(pending, sockets, notJudged));
 		}
 		return tests;
 	}
@@ -166,9 +172,46 @@ final class SuiteReportFiles {
 		return cost;
 	}
 
-	private static SuiteReport.Test test(String[] f, List<SuiteReport.Socket> sockets) {
+	private static SuiteReport.Test test(String[] f, List<SuiteReport.Socket> sockets, NotJudgedLines notJudged) {
 		return new SuiteReport.Test(unescape(f[1]), unescape(f[2]), Integer.parseInt(f[4]), Boolean.parseBoolean(f[3]),
-				sockets, Integer.parseInt(f[5]), Integer.parseInt(f[6]));
+				sockets, Integer.parseInt(f[5]), Integer.parseInt(f[6]), List.copyOf(notJudged.sockets),
+				List.copyOf(notJudged.ranAlongside));
+	}
+
+	/** The unjudged sockets of the test above ({@code N} lines) and who ran alongside it (one {@code O} line). */
+	private static final class NotJudgedLines {
+
+		final List<SuiteReport.Unjudged> sockets = new ArrayList<>();
+
+		final List<String> ranAlongside = new ArrayList<>();
+	}
+
+	private static void serializeNotJudged(SuiteReport.Test test, StringBuilder text) {
+		for (SuiteReport.Unjudged s : test.unjudged()) {
+			text.append(String.join("\t", "N", s.state().name(), escape(s.role()), escape(s.local()), escape(s.remote()),
+					escape(s.where()))).append('\n');
+		}
+		if (!test.ranAlongside().isEmpty()) {
+			List<String> fields = new ArrayList<>(List.of("O"));
+			test.ranAlongside().forEach(name -> fields.add(escape(name)));
+			text.append(String.join("\t", fields)).append('\n');
+		}
+	}
+
+	/** Reads an {@code N} or {@code O} line into {@code notJudged}; false when it is malformed. */
+	private static boolean unjudged(String[] f, NotJudgedLines notJudged) {
+		if (f[0].equals("N") && f.length == 6) {
+			notJudged.sockets.add(new SuiteReport.Unjudged(TcpState.valueOf(f[1]), unescape(f[2]), unescape(f[3]),
+					unescape(f[4]), unescape(f[5])));
+			return true;
+		}
+		if (f[0].equals("O")) {
+			for (int i = 1; i < f.length; i++) {
+				notJudged.ranAlongside.add(unescape(f[i]));
+			}
+			return true;
+		}
+		return false;
 	}
 
 	private static String escape(String text) {

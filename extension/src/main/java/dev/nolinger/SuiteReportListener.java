@@ -63,19 +63,60 @@ public final class SuiteReportListener implements TestExecutionListener {
 	@Override
 	public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
 		SuiteReportRecords.TestRecord record = SuiteReportRecords.take(identifier.getUniqueId());
-		int notJudged = SuiteReportRecords.takeNotJudged(identifier.getUniqueId());
+		NotJudged.Pending notJudged = SuiteReportRecords.takeNotJudged(identifier.getUniqueId());
 		List<SuiteReportGithub.Annotation> annotations = SuiteReportRecords.takeAnnotations(identifier.getUniqueId());
 		// An aborted test (a failed assumption) ran its callbacks but counts as skipped in every
 		// report; counting it as checked made the summary say one more test than ran.
-		if (record == null || result.getStatus() == TestExecutionResult.Status.ABORTED) {
+		if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
 			return;
 		}
-		List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
+		List<SuiteReport.Unjudged> unjudged = notJudged == null ? List.of() : notJudged.sockets();
+		List<String> alongside = notJudged == null ? List.of() : notJudged.ranAlongside();
+		SuiteReport.Test test;
+		if (record != null) {
+			List<SuiteReport.Socket> sockets = record.findings().stream().map(SuiteReport.Socket::of).toList();
+			test = new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(), sockets,
+					record.inBaseline(), unjudged.size(), unjudged, alongside);
+		}
+		else if (notJudged != null) {
+			// A class whose own findings were all left unjudged reports nothing else, and was not counted at all.
+			test = new SuiteReport.Test(identifier.getUniqueId(), notJudged.name(), notJudged.tolerance(), false, List.of(), 0,
+					unjudged.size(), unjudged, alongside);
+		}
+		else {
+			return;
+		}
 		synchronized (CHECKED) {
-			CHECKED.add(new SuiteReport.Test(identifier.getUniqueId(), record.name(), record.tolerance(), record.failed(),
-					sockets, record.inBaseline(), notJudged));
+			test = withoutListedByItsTests(test);
+			if (record != null || test.notJudged() > 0) {
+				CHECKED.add(test);
+			}
 			ANNOTATIONS.addAll(annotations);
 		}
+	}
+
+	/**
+	 * The class's unjudged sockets without those one of its tests already listed as unjudged:
+	 * a class judges what its tests did not, so a test's unjudged socket comes to the class
+	 * again (and fails it when no other class ran alongside); listed twice, it would be counted
+	 * twice. Its tests end before it, in this JVM, so they are in {@link #CHECKED}.
+	 */
+	private static SuiteReport.Test withoutListedByItsTests(SuiteReport.Test test) {
+		if (test.unjudged().isEmpty() || !SuiteReport.isClass(test)) {
+			return test;
+		}
+		java.util.Set<String> listed = new java.util.HashSet<>();
+		for (SuiteReport.Test inside : CHECKED) {
+			if (inside.uniqueId().startsWith(test.uniqueId() + "/")) {
+				inside.unjudged().forEach(s -> listed.add(s.state() + " " + s.local() + " " + s.remote()));
+			}
+		}
+		List<SuiteReport.Unjudged> left = test.unjudged().stream()
+			.filter(s -> !listed.contains(s.state() + " " + s.local() + " " + s.remote()))
+			.toList();
+		return left.size() == test.unjudged().size() ? test
+				: new SuiteReport.Test(test.uniqueId(), test.name(), test.tolerance(), test.failed(), test.sockets(),
+						test.passedByBaseline(), left.size(), left, test.ranAlongside());
 	}
 
 	private static SuiteReport.Test withFates(SuiteReport.Test test) {
@@ -83,7 +124,7 @@ public final class SuiteReportListener implements TestExecutionListener {
 			.map(s -> s.withFate(SuiteReportRecords.fate(SuiteReportRecords.watchKey(s.state(), s.local(), s.remote()))))
 			.toList();
 		return new SuiteReport.Test(test.uniqueId(), test.name(), test.tolerance(), test.failed(), sockets,
-				test.passedByBaseline(), test.notJudged());
+				test.passedByBaseline(), test.notJudged(), test.unjudged(), test.ranAlongside());
 	}
 
 	/**

@@ -50,17 +50,16 @@ final class SuiteReportRecords {
 		return annotations == null ? List.of() : annotations;
 	}
 
-	private static final Map<String, Integer> NOT_JUDGED = new ConcurrentHashMap<>();
+	private static final Map<String, NotJudged.Pending> NOT_JUDGED = new ConcurrentHashMap<>();
 
-	/** A test (or class) whose {@code sockets} findings were not judged: others ran concurrently. */
-	static void notJudged(String uniqueId, int sockets, int others) {
-		NOT_JUDGED.put(uniqueId, sockets);
+	/** A test (or class) whose findings were not judged: others ran concurrently. */
+	static void notJudged(String uniqueId, NotJudged.Pending notJudged) {
+		NOT_JUDGED.put(uniqueId, notJudged);
 	}
 
-	/** How many of the test's sockets were not judged, 0 for none; forgets them. */
-	static int takeNotJudged(String uniqueId) {
-		Integer sockets = NOT_JUDGED.remove(uniqueId);
-		return sockets == null ? 0 : sockets;
+	/** The test's sockets that were not judged, null for none; forgets them. */
+	static NotJudged.@Nullable Pending takeNotJudged(String uniqueId) {
+		return NOT_JUDGED.remove(uniqueId);
 	}
 
 	/**

@@ -32,28 +32,18 @@ class LedgerFramesTests {
 	private static final StackTraceElement JUNIT = frame("org.junit.platform.engine.Runner", "run");
 
 	@Test
-	void showsTheFirstFourUsefulFramesThenAGapThenTheTestsOwnFrame() {
+	void showsWhereTheLibraryTouchedTheSocketAndTheTestsInnermostOwnFrameOnly() {
 		StackTraceElement[] stack = { LEDGER, EVENTS, SOCKET, user(1), user(2), user(3), user(4), user(5),
 				frame("com.example.FooTest$1", "run"), frame("com.example.FooTest", "leaks"), JUNIT };
 
-		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), user(2), user(3), user(4), null,
-				frame("com.example.FooTest$1", "run"));
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), frame("com.example.FooTest$1", "run"));
 	}
 
 	@Test
-	void theTestsOwnFrameRightAfterTheKeptOnesFollowsWithoutAGap() {
-		StackTraceElement[] stack = { EVENTS, SOCKET, user(1), user(2), user(3), user(4), frame("com.example.FooTest", "leaks"),
-				JUNIT };
+	void aSocketTheTestsOwnLineOpenedShowsThatOneFrame() {
+		StackTraceElement[] stack = { EVENTS, SOCKET, frame("com.example.FooTest", "leaks"), JUNIT, JUNIT };
 
-		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), user(2), user(3), user(4),
-				frame("com.example.FooTest", "leaks"));
-	}
-
-	@Test
-	void theTestsOwnFrameAmongTheKeptOnesIsShownOnceAndTheFrameworkIsCutOff() {
-		StackTraceElement[] stack = { EVENTS, SOCKET, user(1), frame("com.example.FooTest", "leaks"), JUNIT, JUNIT };
-
-		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(user(1), frame("com.example.FooTest", "leaks"));
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(frame("com.example.FooTest", "leaks"));
 	}
 
 	@Test
@@ -61,18 +51,55 @@ class LedgerFramesTests {
 		StackTraceElement helper = frame("com.example.FooTestSupport", "open");
 		StackTraceElement[] stack = { EVENTS, SOCKET, helper, user(1), user(2), user(3), user(4), user(5), JUNIT };
 
-		assertThat(LedgerFrames.shown(stack, TEST)).as("no own frame: the first four, and no cut")
-			.containsExactly(helper, user(1), user(2), user(3));
+		assertThat(LedgerFrames.shown(stack, TEST)).as("no own frame: the innermost useful one").containsExactly(helper);
 		assertThat(LedgerFrames.anchor(stack, TEST)).as("no own frame: the innermost useful one").isEqualTo(helper);
 	}
 
 	@Test
-	void aThreadThatRunsOnlyJdkCodeShowsTheJdksFramesWithoutNolingers() {
-		StackTraceElement[] stack = { LEDGER, EVENTS, BRIDGE, SOCKET, SUN };
+	void aThreadThatRunsOnlyJdkCodeShowsTheInnermostFrameOfAJdkLibraryWithoutNolingers() {
+		StackTraceElement http = frame("jdk.internal.net.http.PlainHttpConnection$ConnectEvent", "handle");
+		StackTraceElement[] stack = { LEDGER, EVENTS, BRIDGE, SOCKET, SUN, http, frame("java.lang.Thread", "run") };
 
-		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(SOCKET, SUN);
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(http);
 		assertThat(LedgerFrames.anchor(stack, TEST)).isEqualTo(SOCKET);
-		assertThat(LedgerFrames.forError(stack)).containsExactly(SOCKET, SUN);
+		assertThat(LedgerFrames.shown(new StackTraceElement[] { LEDGER, SOCKET, SUN }, TEST)).containsExactly(SOCKET);
+		StackTraceElement dispatcher = frame("sun.net.httpserver.ServerImpl$Dispatcher", "handle");
+		assertThat(LedgerFrames.shown(new StackTraceElement[] { LEDGER, SUN, frame("sun.nio.ch.ServerSocketChannelImpl", "accept"),
+				dispatcher }, TEST)).containsExactly(dispatcher);
+		assertThat(LedgerFrames.forError(stack, TEST)).as("at most four of the JDK's frames")
+			.containsExactly(SOCKET, SUN, http, frame("java.lang.Thread", "run"));
+	}
+
+	@Test
+	void aConnectionPoolOnTheWayIsShownInsteadOfTheLibrarysInnermostFrame() {
+		StackTraceElement pool = frame("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager", "connect");
+		StackTraceElement[] stack = { EVENTS, SOCKET, frame("org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator", "connect"),
+				pool, frame("org.apache.hc.client5.http.impl.classic.InternalHttpClient", "doExecute"),
+				frame("org.apache.hc.client5.http.fluent.Request", "execute"), frame("com.example.FooTest", "leaks"), JUNIT };
+
+		assertThat(LedgerFrames.pool(stack, TEST)).isEqualTo(pool);
+		assertThat(LedgerFrames.simpleClass(pool)).isEqualTo("PoolingHttpClientConnectionManager");
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(pool, frame("com.example.FooTest", "leaks"));
+	}
+
+	@Test
+	void poolsAreKnownByTheirNameAndPoolsOfThreadsBuffersOrTheTestsOwnClassesAreNot() {
+		for (String pool : List.of("okhttp3.internal.connection.RealConnectionPool", "org.eclipse.jetty.client.DuplexConnectionPool",
+				"reactor.netty.resources.PooledConnectionProvider$1", "com.zaxxer.hikari.pool.HikariPool",
+				"jdk.internal.net.http.ConnectionPool", "org.apache.commons.pool2.impl.GenericObjectPool")) {
+			assertThat(LedgerFrames.pool(new StackTraceElement[] { SOCKET, frame(pool, "get") }, TEST)).as(pool).isNotNull();
+		}
+		for (String notPool : List.of("java.util.concurrent.ThreadPoolExecutor$Worker", "java.util.concurrent.ForkJoinPool",
+				"io.netty.buffer.PooledByteBufAllocator", "org.eclipse.jetty.util.thread.QueuedThreadPool",
+				"org.eclipse.jetty.io.ArrayByteBufferPool", "com.example.FooTest", "com.example.Spool")) {
+			assertThat(LedgerFrames.pool(new StackTraceElement[] { SOCKET, frame(notPool, "run") },
+					List.of("com.example.FooTest"))).as(notPool).isNull();
+		}
+		assertThat(LedgerFrames.pool(new StackTraceElement[] { SOCKET, frame("com.example.ConnectionPoolTest", "leaks") },
+				List.of("com.example.ConnectionPoolTest"))).as("the test's own class, whatever its name").isNull();
+		assertThat(LedgerFrames.pool(new StackTraceElement[] { SOCKET, frame("com.example.FooTest", "leaks"), JUNIT,
+				frame("com.example.PooledConnectionTests", "runsTheFixture") }, TEST))
+			.as("the callers of the test's own frames are the test framework's").isNull();
 	}
 
 	@Test
@@ -88,10 +115,14 @@ class LedgerFramesTests {
 	}
 
 	@Test
-	void theErrorsStackStartsAtTheFirstFrameOutsideTheJdkAndNolinger() {
-		StackTraceElement[] stack = { LEDGER, EVENTS, SOCKET, SUN, user(1), SOCKET, frame("com.example.FooTest", "leaks"), JUNIT };
+	void theErrorsStackStartsAtTheTestsInnermostOwnFrameAndEndsAtItsOutermost() {
+		StackTraceElement[] stack = { LEDGER, EVENTS, SOCKET, SUN, user(1), SOCKET, frame("com.example.FooTest$1", "run"),
+				user(2), frame("com.example.FooTest", "leaks"), JUNIT };
 
-		assertThat(LedgerFrames.forError(stack)).containsExactly(Arrays.copyOfRange(stack, 4, stack.length));
+		assertThat(LedgerFrames.forError(stack, TEST)).as("the click lands on the test's line; JUnit's frames are left out")
+			.containsExactly(Arrays.copyOfRange(stack, 6, 9));
+		assertThat(LedgerFrames.forError(stack, List.of())).as("no own frame: from the first outside the JDK, four at most")
+			.containsExactly(Arrays.copyOfRange(stack, 4, 8));
 	}
 
 	@Test

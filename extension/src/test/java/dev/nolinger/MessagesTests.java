@@ -159,6 +159,78 @@ class MessagesTests {
 	}
 
 	@Test
+	void framesTheMessageAlreadyShowsAreNamedByTheirLineAndTheErrorsStackIsTheFixsLineOnly() throws Exception {
+		SocketTable table = CapturedTables.table("loopback-states");
+		TcpSocket closeWait = CapturedTables.find(table, TcpState.CLOSE_WAIT, 54309, 37106);
+		TcpSocket finWait2 = CapturedTables.find(table, TcpState.FIN_WAIT2, 37106, 54309);
+		LedgerSocket.Event[] onOneLine = { new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0), new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0) }; int oneLine = line();
+		LedgerSocket accepted = new LedgerSocket(LedgerSocket.Kind.ACCEPTED, finWait2.tuple(), null, onOneLine[0]);
+		accepted.close(onOneLine[1]);
+		LedgerSocket connected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, closeWait.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0)); int connectedLine = line();
+		List<Finding> findings = List.of(
+				new Finding(finWait2, new Ownership(OwnershipRule.MIRROR, closeWait), Finding.Role.SERVER, closeWait, accepted),
+				new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, finWait2, connected));
+		List<String> own = List.of(MessagesTests.class.getName());
+		String at = "\tat dev.nolinger.MessagesTests.framesTheMessageAlreadyShowsAreNamedByTheirLineAndTheErrorsStackIsTheFixsLineOnly(MessagesTests.java:";
+
+		String message = Messages.lingering("T.t()", own, 0, Duration.ofSeconds(1), findings, 0, "", true);
+
+		assertThat(message).startsWith("""
+				2 sockets lingering after T.t() (tolerance 0):
+				  FIN_WAIT2   server end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket  other end: CLOSE_WAIT, this JVM's
+				    accepted on thread "main":
+				%1$s%2$d)
+				    closed on thread "main" at MessagesTests.java:%2$d, shown above
+				  CLOSE_WAIT  client end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM    other end: FIN_WAIT2, this JVM's
+				    connected on thread "main":
+				%1$s%3$d)
+				Hints:"""
+			.formatted(at, oneLine, connectedLine));
+		StackTraceElement[] stack = Messages.errorStack(findings, own, true);
+		assertThat(stack).as("the fix's line, and no frame of the test framework under it").hasSize(1);
+		assertThat(stack[0].getLineNumber()).isEqualTo(connectedLine);
+	}
+
+	@Test
+	void aConnectionAPoolOpenedOnAThreadTheTestStartedNamesThePoolAndTheLineThatStartedThatThread() throws Exception {
+		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309, 37106);
+		List<String> own = List.of(MessagesTests.class.getName());
+		String test = "[engine:junit-jupiter]/[class:p.LeakyTests]/[method:leaks()]";
+		LedgerLineage.started(test);
+		ExecutorService executor = Executors.newSingleThreadExecutor(task -> new Thread(task, "io-1")); int clientLine = line();
+		try {
+			LedgerSocket.Trace inPool = executor.submit(TestConnectionPool::connect).get(10, TimeUnit.SECONDS);
+			LedgerLineage lineage = executor.submit(LedgerLineage::ofCurrentThread).get(10, TimeUnit.SECONDS);
+			int poolLine = java.util.Arrays.stream(inPool.getStackTrace())
+				.filter(frame -> frame.getClassName().equals(TestConnectionPool.class.getName()))
+				.findFirst()
+				.orElseThrow()
+				.getLineNumber();
+			LedgerSocket.Event opened = new LedgerSocket.Event(inPool, "io-1", null, 0, false, LedgerSocket.Closer.CALL, lineage);
+			List<Finding> pooled = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.CLIENT, null,
+					new LedgerSocket(LedgerSocket.Kind.CONNECTED, closeWait.tuple(), null, opened)));
+
+			String message = Messages.lingering("LeakyTests.leaks()", own, 0, Duration.ofSeconds(1), pooled, 0, "", true);
+
+			assertThat(message).contains("""
+					    connected on thread "io-1":
+						at dev.nolinger.TestConnectionPool.connect(MessagesTests.java:%1$d)
+					    a connection pool holds this connection: TestConnectionPool opened it, and keeps it open for reuse
+					    thread "io-1" was started during LeakyTests.leaks() at MessagesTests.java:%2$d
+					""".formatted(poolLine, clientLine))
+				.endsWith("\nFix: close or evict the connection pool TestConnectionPool, or close the client that owns it: it holds the"
+						+ " client end opened on thread \"io-1\", which MessagesTests.java:" + clientLine + " started, and keeps it open"
+						+ " after its request (CLOSE_WAIT: the server closed; this JVM had not closed it within 1 s of grace).");
+			assertThat(Messages.errorStack(pooled, own, true)[0].getLineNumber()).as("the click lands where the thread was started")
+				.isEqualTo(clientLine);
+		}
+		finally {
+			executor.shutdownNow();
+			LedgerLineage.finished(test);
+		}
+	}
+
+	@Test
 	void aSocketCollectedWithoutCloseWhoseFdIsNotProvenOpenSaysOnlyThat() throws Exception {
 		TcpSocket finWait2 = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.FIN_WAIT2, 37106, 54309);
 		LedgerSocket collected = new LedgerSocket(LedgerSocket.Kind.CONNECTED, finWait2.tuple(), null, new LedgerSocket.Event(new LedgerSocket.Trace(), "main", null, 0));
@@ -323,5 +395,16 @@ class MessagesTests {
 	@Test
 	void everyStateHasAHint() {
 		assertThat(Set.of(TcpState.values())).allSatisfy(state -> assertThat(Messages.hint(state)).isNotBlank());
+	}
+}
+
+/** A class named like a connection pool, outside the test's own classes, whose stack opens a "connection". */
+final class TestConnectionPool {
+
+	private TestConnectionPool() {
+	}
+
+	static LedgerSocket.Trace connect() {
+		return new LedgerSocket.Trace();
 	}
 }

@@ -62,6 +62,8 @@ class SuiteReportListenerTests {
 				  "classesFailed": 0,
 				  "lingeringSockets": 2,
 				  "testsNotJudged": 0,
+				  "classesNotJudged": 0,
+				  "socketsNotJudged": 0,
 				  "states": {"CLOSE_WAIT": 1, "FIN_WAIT2": 1},
 				  "where": {"SuiteReportListenerTests$LeakyTestCases CLOSE_WAIT server end": 1, "SuiteReportListenerTests$LeakyTestCases FIN_WAIT2 client end": 1},
 				  "stillLingeringAtTheEnd": 2,
