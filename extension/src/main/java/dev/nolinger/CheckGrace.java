@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 
 import org.awaitility.Awaitility;
@@ -35,34 +36,52 @@ final class CheckGrace {
 	 */
 	static List<Finding> confirmedFindings(Check check, CheckSnapshot snapshot, CheckSettings settings,
 			ToIntFunction<List<Finding>> counted, int allowed, String what) throws SocketTableException {
-		CheckObservation first = check.observe(snapshot, settings.states());
-		Reads reads = new Reads(first);
+		long began = System.nanoTime();
+		Reads reads = new Reads();
+		try {
+			return confirmedFindings(check, snapshot, settings, counted, allowed, what, reads,
+					new Stalls(settings.grace(), pollInterval(settings.grace()), System::nanoTime));
+		}
+		finally {
+			LAST_WAIT.set(new Waited(began, reads.lastRead, reads.stalls == null ? 0 : reads.stalls.credited()));
+		}
+	}
+
+	private static List<Finding> confirmedFindings(Check check, CheckSnapshot snapshot, CheckSettings settings,
+			ToIntFunction<List<Finding>> counted, int allowed, String what, Reads reads, Stalls stalls)
+			throws SocketTableException {
+		CheckObservation first = reads.first(check, snapshot, settings.states());
 		if (counted.applyAsInt(first.findings()) <= allowed && first.unsettled() == 0) {
 			if (first.findings().isEmpty()) {
 				return first.findings();
 			}
 			// Within what is allowed, but reported all the same: confirmed by a second read like any
 			// finding, so a check run counts the same sockets as the baseline-writing run it follows.
-			reads.add(check.observe(snapshot, settings.states()));
+			reads.add(reads.read(check, snapshot, settings.states()));
 			return reads.confirmed();
 		}
 		Duration grace = settings.grace();
 		if (grace.isZero()) {
-			reads.add(check.observe(snapshot, settings.states()));
+			reads.add(reads.read(check, snapshot, settings.states()));
 			return reads.confirmed();
 		}
-		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
-		if (interval.isZero()) {
-			interval = Duration.ofNanos(1);
-		}
+		Duration interval = pollInterval(grace);
+		reads.stalls = stalls;
+		stalls.evaluated();
 		try {
-			// A fresh ConditionFactory each time; Awaitility's global defaults stay untouched.
+			// A fresh ConditionFactory each time; Awaitility's global defaults stay untouched. Its limit
+			// leaves room for the stalls credited back; the condition ends the wait when the grace is used up.
 			Awaitility.await("nolinger: sockets of " + what + " to finish closing")
-				.atMost(grace)
+				.atMost(grace.plus(Stalls.maxCredit(grace)))
 				.pollDelay(interval)
 				.pollInterval(interval)
 				.pollInSameThread()
-				.until(() -> reads.next(check, snapshot, settings.states(), counted).endsWaitWithin(allowed));
+				.until(() -> {
+					stalls.evaluating();
+					boolean ends = reads.next(check, snapshot, settings.states(), counted).endsWaitWithin(allowed);
+					stalls.evaluated();
+					return ends || stalls.graceUsedUp();
+				});
 		}
 		catch (ConditionTimeoutException timedOut) {
 			// the findings outlived the grace; judge them below
@@ -71,6 +90,98 @@ final class CheckGrace {
 			throw reads.failure;
 		}
 		return reads.confirmed();
+	}
+
+	private static Duration pollInterval(Duration grace) {
+		Duration interval = grace.dividedBy(4).compareTo(MAX_POLL_INTERVAL) < 0 ? grace.dividedBy(4) : MAX_POLL_INTERVAL;
+		return interval.isZero() ? Duration.ofNanos(1) : interval;
+	}
+
+	/**
+	 * What the last wait on a thread saw, for the failure it may lead to on the same thread.
+	 *
+	 * @param began when the wait began, right after the test: the grace counts from here
+	 * @param lastRead when the last read of the wait began: a finding it confirmed was still there then
+	 * @param stalledNanos how long this JVM did not run during the wait, credited back to the grace
+	 */
+	record Waited(long began, long lastRead, long stalledNanos) {
+	}
+
+	private static final ThreadLocal<@Nullable Waited> LAST_WAIT = new ThreadLocal<>();
+
+	/** The last wait on this thread; null when none ran on it. */
+	static @Nullable Waited lastWait() {
+		return LAST_WAIT.get();
+	}
+
+	/**
+	 * The time this JVM's threads did not run during the grace, credited back to it. The grace is
+	 * wall-clock time; on a loaded machine a descheduled JVM, or one stopped for a garbage
+	 * collection, gets less of it than it was given: the thread that was to close the socket did
+	 * not run either. So the wait measures how late its own polls wake: between two reads it
+	 * sleeps one poll interval, and any time beyond that interval and {@link #SLACK_NANOS} is time
+	 * this JVM's waiting thread was ready but not running (a run queue, a CPU quota, a safepoint,
+	 * a stopped process). That time is added to the grace.
+	 *
+	 * <p>The waiting thread stands in for the JVM: it is the one thread whose readiness is known.
+	 * A closing thread of this JVM shares its fate under a pause or a stopped process; under a
+	 * crowded run queue it may have run meanwhile, and then the wait is only longer than needed.
+	 * Time lost inside a read is not measured (a read takes a millisecond of a 50 ms poll). The
+	 * credit is bounded by {@link #maxCredit}, so the wait stays at most twice the grace (at most
+	 * the grace plus 1 s for a grace under a second, and plus 10 s at the most): a JVM starved
+	 * for longer than that fails the test as it would have, and the message says how long it
+	 * waited. Measuring costs one {@link System#nanoTime()} per poll.
+	 */
+	static final class Stalls {
+
+		/** Lateness of a wake-up below this is ordinary timer slack and scheduling latency, not a stall. */
+		static final long SLACK_NANOS = 2_000_000;
+
+		private final long graceNanos;
+		private final long intervalNanos;
+		private final long maxCreditNanos;
+		private final LongSupplier clock;
+		private final long began;
+		private long lastEvaluated;
+		private long credited;
+
+		Stalls(Duration grace, Duration interval, LongSupplier clock) {
+			this.graceNanos = grace.toNanos();
+			this.intervalNanos = interval.toNanos();
+			this.maxCreditNanos = maxCredit(grace).toNanos();
+			this.clock = clock;
+			this.began = clock.getAsLong();
+		}
+
+		/** At most this much is credited back: the grace again, at least 1 s and at most 10 s. */
+		static Duration maxCredit(Duration grace) {
+			Duration credit = grace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : grace;
+			return credit.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : credit;
+		}
+
+		/** A poll begins: how late it woke after the last one ended is credited. */
+		void evaluating() {
+			long now = this.clock.getAsLong();
+			long late = now - this.lastEvaluated - this.intervalNanos - SLACK_NANOS;
+			if (late > 0) {
+				this.credited = Math.min(this.maxCreditNanos, this.credited + late);
+			}
+		}
+
+		/** A read ended; the wait sleeps one interval before the next. */
+		void evaluated() {
+			this.lastEvaluated = this.clock.getAsLong();
+		}
+
+		/** Whether the grace, and the stalls credited back, have passed. */
+		boolean graceUsedUp() {
+			return this.clock.getAsLong() - this.began - this.credited >= this.graceNanos;
+		}
+
+		/** How long the JVM did not run, as credited so far. */
+		long credited() {
+			return this.credited;
+		}
 	}
 
 	/** What one more read during the grace showed. */
@@ -111,12 +222,22 @@ final class CheckGrace {
 	private static final class Reads {
 
 		private List<Finding> previous = List.of();
-		private List<Finding> current;
+		private List<Finding> current = List.of();
 		private boolean settled;
 		private @Nullable SocketTableException failure;
+		/** When the last read began. */
+		long lastRead;
+		@Nullable Stalls stalls;
 
-		Reads(CheckObservation first) {
+		CheckObservation first(Check check, CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
+			CheckObservation first = read(check, snapshot, states);
 			this.current = judged(first);
+			return first;
+		}
+
+		CheckObservation read(Check check, CheckSnapshot snapshot, Set<TcpState> states) throws SocketTableException {
+			this.lastRead = System.nanoTime();
+			return check.observe(snapshot, states);
 		}
 
 		/** Sockets still settling count as lingering if the grace runs out before they settle. */
@@ -137,7 +258,7 @@ final class CheckGrace {
 
 		Read next(Check check, CheckSnapshot snapshot, Set<TcpState> states, ToIntFunction<List<Finding>> counted) {
 			try {
-				add(check.observe(snapshot, states));
+				add(read(check, snapshot, states));
 				return this.settled ? new Read.Settled(counted.applyAsInt(this.current)) : new Read.StillSettling();
 			}
 			catch (SocketTableException e) {

@@ -164,6 +164,10 @@ final class Ledger {
 				this.closed.add(record);
 			}
 			housekeep(now);
+			if (record != null && record.kind() != LedgerSocket.Kind.LISTENING) {
+				// A socket that failed a test and ends only now, by the cleaner, is a leak, not a late close.
+				SuiteReportRecords.cleaned(record.tuple(), System.nanoTime());
+			}
 		}
 	}
 

@@ -68,6 +68,15 @@ final class Messages {
 	 */
 	static String lingering(String testName, List<String> testClasses, int tolerance, Duration grace,
 			List<Finding> findings, int inBaseline, String baseline, boolean tracing) {
+		return lingering(testName, testClasses, tolerance, grace, Duration.ZERO, findings, inBaseline, baseline, tracing);
+	}
+
+	/**
+	 * @param stalled how long this JVM did not run during the grace, which the wait added to it
+	 *     ({@link CheckGrace.Stalls}); said when it is {@value #STALL_SAID_MILLIS} ms or more
+	 */
+	static String lingering(String testName, List<String> testClasses, int tolerance, Duration grace, Duration stalled,
+			List<Finding> findings, int inBaseline, String baseline, boolean tracing) {
 		List<Finding> sorted = inOrder(findings);
 		List<String[]> rows = new ArrayList<>();
 		for (Finding finding : sorted) {
@@ -97,13 +106,12 @@ final class Messages {
 		message.append("\nHints:");
 		TreeSet<TcpState> states = new TreeSet<>(sorted.stream().map(f -> f.socket().state()).toList());
 		otherEnds.forEach(other -> states.add(other.socket().state()));
-		String watched = grace.isZero() ? " right after the test (no grace)" : " after " + duration(grace) + " of grace";
+		String watched = grace.isZero() ? " right after the test (no grace)"
+				: " after " + duration(grace) + " of grace" + stalledFor(stalled);
 		for (TcpState state : states) {
 			message.append("\n  still ").append(state).append(watched).append(": ").append(hint(state, THIS_JVM));
 		}
-		message.append("\n  A socket that closes later than that was closed late, not leaked: raise ")
-			.append(NoLingeringSocketsExtension.GRACE_KEY).append(" (now ").append(duration(grace))
-			.append("), or close the fixture that holds it before the test ends.");
+		message.append("\n  ").append(lateOrLeak(grace));
 		if (inBaseline > 0) {
 			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
@@ -115,6 +123,29 @@ final class Messages {
 			message.append("\n").append(UNTRACED);
 		}
 		return message.toString();
+	}
+
+	/** Below this, a stall the grace was extended by goes unsaid: it changed nothing a user would notice. */
+	static final long STALL_SAID_MILLIS = 100;
+
+	/** {@code " (and 0.8 s more, as this JVM did not run for that long)"}, or nothing for a shorter stall. */
+	static String stalledFor(Duration stalled) {
+		if (stalled.toMillis() < STALL_SAID_MILLIS) {
+			return "";
+		}
+		return " (and " + SuiteReportFate.secondsUp(stalled.toMillis()) + " s more, as this JVM did not run for that long)";
+	}
+
+	/**
+	 * What the failure can say about a late close, said alike of every socket: a late close and a
+	 * leak look the same when the grace ends. Only later reads tell them apart, and the suite
+	 * summary says which was which, and which grace would have passed the late ones; a leak gets
+	 * no advice to raise the grace.
+	 */
+	static String lateOrLeak(Duration grace) {
+		return "Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when,"
+				+ " and which " + NoLingeringSocketsExtension.GRACE_KEY + " (now " + duration(grace)
+				+ ") would have passed; raise it only for a late close.";
 	}
 
 	/** The order rows are shown in: both ends of one connection next to each other. */
@@ -165,7 +196,7 @@ final class Messages {
 			}
 			else if (closed.byCleaner()) {
 				message.append("\n    closed by the JDK's cleaner on thread \"").append(closed.thread())
-					.append("\": the socket was garbage-collected without close()");
+					.append("\": the socket was garbage-collected without close(), a leak that no grace fixes");
 			}
 			else if (closed.afterPeer()) {
 				message.append("\n    closed on thread \"").append(closed.thread())
