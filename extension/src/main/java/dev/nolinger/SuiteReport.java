@@ -273,7 +273,8 @@ final class SuiteReport {
 			kinds.add(lingeredToTheEnd() + " still lingering at the end of the run");
 		}
 		if (closedByCleaner() > 0) {
-			kinds.add(closedByCleaner() + " closed by the JDK's cleaner (garbage-collected without close())");
+			kinds.add(closedByCleaner() + " ended when the JDK's cleaner closed " + (closedByCleaner() == 1 ? "it or its other end"
+					: "them or their other ends") + ", garbage-collected without close()");
 		}
 		if (closedBeyondBound() > 0) {
 			kinds.add(closedBeyondBound() + " closed more than " + SuiteReportFate.LATE_CLOSE_BOUND_MILLIS / 1000
