@@ -3,6 +3,8 @@
  */
 package dev.nolinger;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,7 +69,6 @@ final class CheckGrace {
 		}
 		Duration interval = pollInterval(grace);
 		reads.stalls = stalls;
-		stalls.evaluated();
 		try {
 			// A fresh ConditionFactory each time; Awaitility's global defaults stay untouched. Its limit
 			// leaves room for the stalls credited back; the condition ends the wait when the grace is used up.
@@ -77,14 +78,15 @@ final class CheckGrace {
 				.pollInterval(interval)
 				.pollInSameThread()
 				.until(() -> {
-					stalls.evaluating();
-					boolean ends = reads.next(check, snapshot, settings.states(), counted).endsWaitWithin(allowed);
-					stalls.evaluated();
-					return ends || stalls.graceUsedUp();
+					stalls.polling();
+					return reads.next(check, snapshot, settings.states(), counted).endsWaitWithin(allowed)
+							|| stalls.graceUsedUp();
 				});
 		}
 		catch (ConditionTimeoutException timedOut) {
-			// the findings outlived the grace; judge them below
+			// The findings outlived the grace; judge them below. A stall that outlasted the whole wait ends it
+			// without another poll: credited all the same, so the message says how long this JVM did not run.
+			stalls.polling();
 		}
 		if (reads.failure != null) {
 			throw reads.failure;
@@ -118,39 +120,59 @@ final class CheckGrace {
 	 * The time this JVM's threads did not run during the grace, credited back to it. The grace is
 	 * wall-clock time; on a loaded machine a descheduled JVM, or one stopped for a garbage
 	 * collection, gets less of it than it was given: the thread that was to close the socket did
-	 * not run either. So the wait measures how late its own polls wake: between two reads it
-	 * sleeps one poll interval, and any time beyond that interval and {@link #SLACK_NANOS} is time
-	 * this JVM's waiting thread was ready but not running (a run queue, a CPU quota, a safepoint,
-	 * a stopped process). That time is added to the grace.
+	 * not run either. So the wait measures its own thread: from one poll to the next it sleeps one
+	 * poll interval and reads the table, which takes CPU time and barely ever blocks. Wall time
+	 * beyond that interval, the CPU time the thread used and {@link #SLACK_NANOS} is time it was
+	 * ready but not running (a run queue, a CPU quota, a safepoint, a stopped process), whether
+	 * during the sleep or during a read. That time is added to the grace.
 	 *
 	 * <p>The waiting thread stands in for the JVM: it is the one thread whose readiness is known.
 	 * A closing thread of this JVM shares its fate under a pause or a stopped process; under a
 	 * crowded run queue it may have run meanwhile, and then the wait is only longer than needed.
-	 * Time lost inside a read is not measured (a read takes a millisecond of a 50 ms poll). The
-	 * credit is bounded by {@link #maxCredit}, so the wait stays at most twice the grace (at most
-	 * the grace plus 1 s for a grace under a second, and plus 10 s at the most): a JVM starved
-	 * for longer than that fails the test as it would have, and the message says how long it
-	 * waited. Measuring costs one {@link System#nanoTime()} per poll.
+	 * A read that waits for another check's read (parallel runs share one netlink instance) counts
+	 * as not running too, for the few milliseconds it waits. The credit is bounded by {@link
+	 * #maxCredit}, so the wait stays at most twice the grace (the grace plus 1 s for a grace under a
+	 * second, and plus 10 s at the most): a JVM starved longer than that fails the test as it would
+	 * have, and the message says how much longer it waited. Where the JVM cannot tell a thread's
+	 * CPU time, only the sleeps are measured. Measuring costs a {@link System#nanoTime()} and a
+	 * thread CPU time read (a {@code clock_gettime}, under a microsecond) per poll.
 	 */
 	static final class Stalls {
 
-		/** Lateness of a wake-up below this is ordinary timer slack and scheduling latency, not a stall. */
+		/** Lateness of a poll below this is ordinary timer slack and scheduling latency, not a stall. */
 		static final long SLACK_NANOS = 2_000_000;
+
+		/** This thread's CPU time, or -1 where the JVM does not tell it. */
+		static final LongSupplier THREAD_CPU = threadCpu();
 
 		private final long graceNanos;
 		private final long intervalNanos;
 		private final long maxCreditNanos;
 		private final LongSupplier clock;
+		private final LongSupplier cpu;
 		private final long began;
-		private long lastEvaluated;
+		private long lastPoll;
+		private long lastPollCpu;
 		private long credited;
 
 		Stalls(Duration grace, Duration interval, LongSupplier clock) {
+			this(grace, interval, clock, THREAD_CPU);
+		}
+
+		/**
+		 * Starts measuring, before the wait's first read.
+		 *
+		 * @param cpu the waiting thread's CPU time in nanoseconds, or -1 where unknown
+		 */
+		Stalls(Duration grace, Duration interval, LongSupplier clock, LongSupplier cpu) {
 			this.graceNanos = grace.toNanos();
 			this.intervalNanos = interval.toNanos();
 			this.maxCreditNanos = maxCredit(grace).toNanos();
 			this.clock = clock;
+			this.cpu = cpu;
 			this.began = clock.getAsLong();
+			this.lastPoll = this.began;
+			this.lastPollCpu = cpu.getAsLong();
 		}
 
 		/** At most this much is credited back: the grace again, at least 1 s and at most 10 s. */
@@ -159,18 +181,20 @@ final class CheckGrace {
 			return credit.compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : credit;
 		}
 
-		/** A poll begins: how late it woke after the last one ended is credited. */
-		void evaluating() {
+		/**
+		 * A poll begins (or the wait ends): since the last one, the thread slept one interval and
+		 * ran; the rest of the time it did not run, and is credited.
+		 */
+		void polling() {
 			long now = this.clock.getAsLong();
-			long late = now - this.lastEvaluated - this.intervalNanos - SLACK_NANOS;
+			long cpuNow = this.cpu.getAsLong();
+			long ran = cpuNow < 0 || this.lastPollCpu < 0 ? 0 : cpuNow - this.lastPollCpu;
+			long late = now - this.lastPoll - this.intervalNanos - ran - SLACK_NANOS;
 			if (late > 0) {
 				this.credited = Math.min(this.maxCreditNanos, this.credited + late);
 			}
-		}
-
-		/** A read ended; the wait sleeps one interval before the next. */
-		void evaluated() {
-			this.lastEvaluated = this.clock.getAsLong();
+			this.lastPoll = now;
+			this.lastPollCpu = cpuNow;
 		}
 
 		/** Whether the grace, and the stalls credited back, have passed. */
@@ -181,6 +205,19 @@ final class CheckGrace {
 		/** How long the JVM did not run, as credited so far. */
 		long credited() {
 			return this.credited;
+		}
+
+		private static LongSupplier threadCpu() {
+			try {
+				ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+				if (threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled()) {
+					return threads::getCurrentThreadCpuTime;
+				}
+			}
+			catch (LinkageError | RuntimeException e) {
+				// a runtime without java.management, or a security manager: measure the sleeps only
+			}
+			return () -> -1;
 		}
 	}
 
