@@ -4,7 +4,6 @@
 package dev.nolinger;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /** The error that fails a test or class: its message and, when traced, its stack naming where the socket to fix was opened. */
@@ -29,8 +28,8 @@ final class CheckFailure {
 		SuiteReportRecords.annotate(target.id(), SuiteReportGithub.annotations(target, beyond, settings.grace()));
 		boolean tracing = LedgerEvents.tracing();
 		LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(target.name(), target.ownClasses(),
-				settings.tolerance(), settings.grace(), waited == null ? Duration.ZERO : Duration.ofNanos(waited.stalledNanos()),
-				beyond, inBaseline, configuration.baseline().map(Path::toString).orElse(""), tracing), beyond.size());
+				settings.tolerance(), settings.grace(), beyond, inBaseline, configuration.baseline().map(Path::toString).orElse(""),
+				tracing), beyond.size());
 		error.setStackTrace(Messages.errorStack(beyond, target.ownClasses(), tracing));
 		return error;
 	}

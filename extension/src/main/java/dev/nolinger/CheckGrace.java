@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
+import java.util.logging.Logger;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -24,6 +25,11 @@ import org.jspecify.annotations.Nullable;
 final class CheckGrace {
 
 	private static final Duration MAX_POLL_INTERVAL = Duration.ofMillis(50);
+
+	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
+
+	/** A grace extended by less than this is not logged. */
+	private static final long STALL_LOGGED_NANOS = 100_000_000;
 
 	private CheckGrace() {
 	}
@@ -41,8 +47,7 @@ final class CheckGrace {
 		long began = System.nanoTime();
 		Reads reads = new Reads();
 		try {
-			return confirmedFindings(check, snapshot, settings, counted, allowed, what, reads,
-					new Stalls(settings.grace(), pollInterval(settings.grace()), System::nanoTime));
+			return confirmedFindings(check, snapshot, settings, counted, allowed, what, reads, began);
 		}
 		finally {
 			LAST_WAIT.set(new Waited(began, reads.lastRead, reads.stalls == null ? 0 : reads.stalls.credited()));
@@ -50,7 +55,7 @@ final class CheckGrace {
 	}
 
 	private static List<Finding> confirmedFindings(Check check, CheckSnapshot snapshot, CheckSettings settings,
-			ToIntFunction<List<Finding>> counted, int allowed, String what, Reads reads, Stalls stalls)
+			ToIntFunction<List<Finding>> counted, int allowed, String what, Reads reads, long began)
 			throws SocketTableException {
 		CheckObservation first = reads.first(check, snapshot, settings.states());
 		if (counted.applyAsInt(first.findings()) <= allowed && first.unsettled() == 0) {
@@ -68,6 +73,8 @@ final class CheckGrace {
 			return reads.confirmed();
 		}
 		Duration interval = pollInterval(grace);
+		// Measured from here: a test whose first read is clean pays nothing for it.
+		Stalls stalls = new Stalls(grace, interval, System::nanoTime, Stalls.THREAD_CPU, began);
 		reads.stalls = stalls;
 		try {
 			// A fresh ConditionFactory each time; Awaitility's global defaults stay untouched. Its limit
@@ -85,8 +92,13 @@ final class CheckGrace {
 		}
 		catch (ConditionTimeoutException timedOut) {
 			// The findings outlived the grace; judge them below. A stall that outlasted the whole wait ends it
-			// without another poll: credited all the same, so the message says how long this JVM did not run.
+			// without another poll: credited all the same, so the log says how long this JVM did not run.
 			stalls.polling();
+		}
+		if (stalls.credited() >= STALL_LOGGED_NANOS) {
+			// Not in the failure message: it varies with the machine's load, and the grace it states was given in full.
+			LOGGER.fine(() -> "nolinger: the grace for " + what + " was extended by "
+					+ SuiteReportFate.secondsUp(stalls.credited() / 1_000_000) + " s, as this JVM did not run for that long");
 		}
 		if (reads.failure != null) {
 			throw reads.failure;
@@ -124,7 +136,8 @@ final class CheckGrace {
 	 * poll interval and reads the table, which takes CPU time and barely ever blocks. Wall time
 	 * beyond that interval, the CPU time the thread used and {@link #SLACK_NANOS} is time it was
 	 * ready but not running (a run queue, a CPU quota, a safepoint, a stopped process), whether
-	 * during the sleep or during a read. That time is added to the grace.
+	 * during the sleep or during a read. That time is added to the grace. Measuring starts with the
+	 * wait, after the first read: a test whose first read after it is clean pays nothing for it.
 	 *
 	 * <p>The waiting thread stands in for the JVM: it is the one thread whose readiness is known.
 	 * A closing thread of this JVM shares its fate under a pause or a stopped process; under a
@@ -133,7 +146,7 @@ final class CheckGrace {
 	 * as not running too, for the few milliseconds it waits. The credit is bounded by {@link
 	 * #maxCredit}, so the wait stays at most twice the grace (the grace plus 1 s for a grace under a
 	 * second, and plus 10 s at the most): a JVM starved longer than that fails the test as it would
-	 * have, and the message says how much longer it waited. Where the JVM cannot tell a thread's
+	 * have; the extension's logger says at FINE how much longer it waited. Where the JVM cannot tell a thread's
 	 * CPU time, only the sleeps are measured. Measuring costs a {@link System#nanoTime()} and a
 	 * thread CPU time read (a {@code clock_gettime}, under a microsecond) per poll.
 	 */
@@ -142,7 +155,7 @@ final class CheckGrace {
 		/** Lateness of a poll below this is ordinary timer slack and scheduling latency, not a stall. */
 		static final long SLACK_NANOS = 2_000_000;
 
-		/** This thread's CPU time, or -1 where the JVM does not tell it. */
+		/** This thread's CPU time, or -1 where the JVM does not tell it; set up at the first wait that polls. */
 		static final LongSupplier THREAD_CPU = threadCpu();
 
 		private final long graceNanos;
@@ -155,23 +168,25 @@ final class CheckGrace {
 		private long lastPollCpu;
 		private long credited;
 
-		Stalls(Duration grace, Duration interval, LongSupplier clock) {
-			this(grace, interval, clock, THREAD_CPU);
+		/** Starts measuring a grace that begins now. */
+		Stalls(Duration grace, Duration interval, LongSupplier clock, LongSupplier cpu) {
+			this(grace, interval, clock, cpu, clock.getAsLong());
 		}
 
 		/**
-		 * Starts measuring, before the wait's first read.
+		 * Starts measuring now, as the wait begins to poll.
 		 *
 		 * @param cpu the waiting thread's CPU time in nanoseconds, or -1 where unknown
+		 * @param began when the grace began, on {@code clock}: right after the test
 		 */
-		Stalls(Duration grace, Duration interval, LongSupplier clock, LongSupplier cpu) {
+		Stalls(Duration grace, Duration interval, LongSupplier clock, LongSupplier cpu, long began) {
 			this.graceNanos = grace.toNanos();
 			this.intervalNanos = interval.toNanos();
 			this.maxCreditNanos = maxCredit(grace).toNanos();
 			this.clock = clock;
 			this.cpu = cpu;
-			this.began = clock.getAsLong();
-			this.lastPoll = this.began;
+			this.began = began;
+			this.lastPoll = clock.getAsLong();
 			this.lastPollCpu = cpu.getAsLong();
 		}
 

@@ -68,15 +68,6 @@ final class Messages {
 	 */
 	static String lingering(String testName, List<String> testClasses, int tolerance, Duration grace,
 			List<Finding> findings, int inBaseline, String baseline, boolean tracing) {
-		return lingering(testName, testClasses, tolerance, grace, Duration.ZERO, findings, inBaseline, baseline, tracing);
-	}
-
-	/**
-	 * @param stalled how long this JVM did not run during the grace, which the wait added to it
-	 *     ({@link CheckGrace.Stalls}); said when it is {@value #STALL_SAID_MILLIS} ms or more
-	 */
-	static String lingering(String testName, List<String> testClasses, int tolerance, Duration grace, Duration stalled,
-			List<Finding> findings, int inBaseline, String baseline, boolean tracing) {
 		List<Finding> sorted = inOrder(findings);
 		List<String[]> rows = new ArrayList<>();
 		for (Finding finding : sorted) {
@@ -106,8 +97,7 @@ final class Messages {
 		message.append("\nHints:");
 		TreeSet<TcpState> states = new TreeSet<>(sorted.stream().map(f -> f.socket().state()).toList());
 		otherEnds.forEach(other -> states.add(other.socket().state()));
-		String watched = grace.isZero() ? " right after the test (no grace)"
-				: " after " + duration(grace) + " of grace" + stalledFor(stalled);
+		String watched = grace.isZero() ? " right after the test (no grace)" : " after " + duration(grace) + " of grace";
 		for (TcpState state : states) {
 			message.append("\n  still ").append(state).append(watched).append(": ").append(hint(state, THIS_JVM));
 		}
@@ -123,17 +113,6 @@ final class Messages {
 			message.append("\n").append(UNTRACED);
 		}
 		return message.toString();
-	}
-
-	/** Below this, a stall the grace was extended by goes unsaid: it changed nothing a user would notice. */
-	static final long STALL_SAID_MILLIS = 100;
-
-	/** {@code " (and 0.8 s more, as this JVM did not run for that long)"}, or nothing for a shorter stall. */
-	static String stalledFor(Duration stalled) {
-		if (stalled.toMillis() < STALL_SAID_MILLIS) {
-			return "";
-		}
-		return " (and " + SuiteReportFate.secondsUp(stalled.toMillis()) + " s more, as this JVM did not run for that long)";
 	}
 
 	/**

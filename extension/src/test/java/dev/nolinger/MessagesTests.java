@@ -321,23 +321,6 @@ class MessagesTests {
 	}
 
 	@Test
-	void aGraceExtendedForTheTimeThisJvmDidNotRunSaysBy() throws Exception {
-		TcpSocket closeWait = CapturedTables.find(CapturedTables.table("loopback-states"), TcpState.CLOSE_WAIT, 54309,
-				37106);
-		List<Finding> findings = List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null),
-				Finding.Role.SERVER, null));
-
-		assertThat(Messages.lingering("T.t()", List.of(), 0, Duration.ofSeconds(1), Duration.ofMillis(820), findings, 0, "",
-				false))
-			.contains("\n  still CLOSE_WAIT after 1 s of grace (and 0.9 s more, as this JVM did not run for that long): the"
-					+ " peer closed,");
-		assertThat(Messages.lingering("T.t()", List.of(), 0, Duration.ofSeconds(1), Duration.ofMillis(99), findings, 0, "",
-				false))
-			.as("a stall too short to matter goes unsaid")
-			.contains("\n  still CLOSE_WAIT after 1 s of grace: the peer closed,");
-	}
-
-	@Test
 	void everyStateHasAHint() {
 		assertThat(Set.of(TcpState.values())).allSatisfy(state -> assertThat(Messages.hint(state)).isNotBlank());
 	}
