@@ -170,6 +170,11 @@ final class SuiteReport {
 		return count(f -> f.kind() == SuiteReportFate.Kind.CLEANER || f.kind() == SuiteReportFate.Kind.OTHER_END_CLEANER);
 	}
 
+	/** Sockets that failed a test and that its own thread closed later, in a later test or a fixture. */
+	int closedOnTestThread() {
+		return count(f -> f.kind() == SuiteReportFate.Kind.CLOSED_ON_TEST_THREAD);
+	}
+
 	/** Sockets that failed a test and closed surely later than {@link SuiteReportFate#LATE_CLOSE_BOUND_MILLIS}. */
 	int closedBeyondBound() {
 		return count(SuiteReportFate::closedBeyondBound);
@@ -190,7 +195,7 @@ final class SuiteReport {
 	 * @param alsoLeaked the tests that closed sockets late but leaked others too, which no grace passes
 	 */
 	record LateCloses(String testClass, int sockets, long fromMillis, long byMillis, long graceMillis, int passable,
-			int alsoLeaked) {
+			int alsoLeaked, boolean closerUnknown) {
 
 		/** {@code 900ms} or {@code 2s}, as the grace is configured. */
 		String grace() {
@@ -213,6 +218,8 @@ final class SuiteReport {
 			}
 			return NoLingeringSocketsExtension.GRACE_KEY + "=" + grace() + " would have passed "
 					+ (this.passable == 1 ? "its 1 test" : "its " + this.passable + " tests")
+					+ (this.closerUnknown ? ", unless a later test or fixture closed " + (this.sockets == 1 ? "it" : "them")
+							+ " (a traced run tells)" : "")
 					+ (this.alsoLeaked == 0 ? "" : "; not " + leaked + " that leaked other sockets too");
 		}
 	}
@@ -261,7 +268,7 @@ final class SuiteReport {
 			groups.add(new LateCloses(testClass, late.size(),
 					late.stream().mapToLong(SuiteReportFate::fromMillis).min().orElse(0),
 					late.stream().mapToLong(SuiteReportFate::byMillis).max().orElse(0), grace, passable,
-					tests.size() - passable));
+					tests.size() - passable, late.stream().anyMatch(SuiteReportFate::closerUnknown)));
 		});
 		return groups;
 	}
@@ -275,6 +282,10 @@ final class SuiteReport {
 		if (closedByCleaner() > 0) {
 			kinds.add(closedByCleaner() + " ended when the JDK's cleaner closed " + (closedByCleaner() == 1 ? "it or its other end"
 					: "them or their other ends") + ", garbage-collected without close()");
+		}
+		if (closedOnTestThread() > 0) {
+			kinds.add(closedOnTestThread() + " closed later on " + (closedOnTestThread() == 1 ? "its test's" : "their test's")
+					+ " own thread, by a later test or a fixture such as @AfterAll, which the grace keeps from running");
 		}
 		if (closedBeyondBound() > 0) {
 			kinds.add(closedBeyondBound() + " closed more than " + SuiteReportFate.LATE_CLOSE_BOUND_MILLIS / 1000
@@ -360,6 +371,7 @@ final class SuiteReport {
 		json.append("  \"closedLate\": ").append(closedLate()).append(",\n");
 		json.append("  \"leaks\": ").append(leaks()).append(",\n");
 		json.append("  \"closedByCleaner\": ").append(closedByCleaner()).append(",\n");
+		json.append("  \"closedOnTestThread\": ").append(closedOnTestThread()).append(",\n");
 		json.append("  \"closedBeyondBound\": ").append(closedBeyondBound()).append(",\n");
 		json.append("  \"finWait2DroppedBesideCloseWait\": ").append(halvesOfLeaks()).append(",\n");
 		json.append("  \"undecided\": ").append(undecided()).append(",\n");
@@ -371,7 +383,8 @@ final class SuiteReport {
 				.append(", \"sockets\": ").append(group.sockets()).append(", \"closedFromMillis\": ").append(group.fromMillis())
 				.append(", \"closedByMillis\": ").append(group.byMillis()).append(", \"grace\": ")
 				.append(group.passable() == 0 ? "null" : MessageText.json(group.grace())).append(", \"testsPassed\": ")
-				.append(group.passable()).append(", \"testsThatLeakedToo\": ").append(group.alsoLeaked()).append('}');
+				.append(group.passable()).append(", \"testsThatLeakedToo\": ").append(group.alsoLeaked())
+				.append(", \"closerSeen\": ").append(!group.closerUnknown()).append('}');
 		}
 		json.append(late.isEmpty() ? "],\n" : "\n  ],\n");
 	}
@@ -382,7 +395,8 @@ final class SuiteReport {
 			return "";
 		}
 		String closed = switch (fate.kind()) {
-			case CLOSED, CLEANER, OTHER_END_CLEANER, EXPIRED_BESIDE_CLOSE_WAIT -> ", \"closedFromMillis\": "
+			case CLOSED, CLOSED_ON_ANOTHER_THREAD, CLOSED_ON_TEST_THREAD, CLEANER, OTHER_END_CLEANER,
+					EXPIRED_BESIDE_CLOSE_WAIT -> ", \"closedFromMillis\": "
 					+ fate.fromMillis() + ", \"closedByMillis\": " + fate.byMillis();
 			default -> "";
 		};

@@ -44,8 +44,17 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 		/** Still lingering when the run ended. */
 		LINGERING,
 
-		/** No longer listed: closed between two reads. */
+		/** No longer listed: closed between two reads, by a closer the socket ledger did not see (untraced, or another process). */
 		CLOSED,
+
+		/** Closed between two reads, by a thread other than its test's (a server's, a client's, a timer's). */
+		CLOSED_ON_ANOTHER_THREAD,
+
+		/**
+		 * Closed between two reads, later, on its test's own thread: by a later test or a fixture such
+		 * as {@code @AfterAll}. No grace passes it: the grace blocks that very thread.
+		 */
+		CLOSED_ON_TEST_THREAD,
 
 		/** The JDK's cleaner closed it: its socket was garbage-collected without close(). */
 		CLEANER,
@@ -61,14 +70,24 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 		return new SuiteReportFate(Kind.CLOSED, fromMillis, byMillis);
 	}
 
+	/** Whether it closed between two reads, by a closer a longer grace would have let run, as far as known. */
+	private boolean closedByAnother() {
+		return this.kind == Kind.CLOSED || this.kind == Kind.CLOSED_ON_ANOTHER_THREAD;
+	}
+
 	/** Whether it closed late, within {@link #LATE_CLOSE_BOUND_MILLIS} of its test: a larger grace would have seen it gone. */
 	boolean lateClose() {
-		return this.kind == Kind.CLOSED && this.byMillis <= LATE_CLOSE_BOUND_MILLIS;
+		return closedByAnother() && this.byMillis <= LATE_CLOSE_BOUND_MILLIS;
+	}
+
+	/** Whether it closed late and the socket ledger did not see who closed it: a later test or fixture may have. */
+	boolean closerUnknown() {
+		return this.kind == Kind.CLOSED;
 	}
 
 	/** Whether it closed, but surely more than {@link #LATE_CLOSE_BOUND_MILLIS} after its test: a leak something else closed. */
 	boolean closedBeyondBound() {
-		return this.kind == Kind.CLOSED && this.fromMillis > LATE_CLOSE_BOUND_MILLIS;
+		return closedByAnother() && this.fromMillis > LATE_CLOSE_BOUND_MILLIS;
 	}
 
 	/**
@@ -76,14 +95,14 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 	 * {@link #LATE_CLOSE_BOUND_MILLIS} of its test or later: neither a late close nor a leak.
 	 */
 	boolean undecided() {
-		return this.kind == Kind.CLOSED && !lateClose() && !closedBeyondBound();
+		return closedByAnother() && !lateClose() && !closedBeyondBound();
 	}
 
 	/** Whether it was a leak, which no grace would have passed. */
 	boolean leak() {
 		return switch (this.kind) {
-			case LINGERING, CLEANER, OTHER_END_CLEANER, EXPIRED_BESIDE_CLOSE_WAIT -> true;
-			case CLOSED -> closedBeyondBound();
+			case LINGERING, CLEANER, OTHER_END_CLEANER, EXPIRED_BESIDE_CLOSE_WAIT, CLOSED_ON_TEST_THREAD -> true;
+			case CLOSED, CLOSED_ON_ANOTHER_THREAD -> closedBeyondBound();
 			case NONE -> false;
 		};
 	}
@@ -98,7 +117,9 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 			case OTHER_END_CLEANER -> "half of a leak: ended " + seconds(this.fromMillis) + " s after its test, when the"
 					+ " JDK's cleaner closed its other end, garbage-collected without close()";
 			case EXPIRED_BESIDE_CLOSE_WAIT -> Messages.expiredBesideCloseWait();
-			case CLOSED -> lateClose() ? "closed late, " + between() + " after its test"
+			case CLOSED_ON_TEST_THREAD -> "a leak: closed " + between() + " after its test, on its test's own thread, by"
+					+ " a later test or a fixture such as @AfterAll; no grace passes it";
+			case CLOSED, CLOSED_ON_ANOTHER_THREAD -> lateClose() ? "closed late, " + between() + " after its test"
 					: closedBeyondBound() ? "a leak: closed " + between() + " after its test, more than "
 							+ LATE_CLOSE_BOUND_MILLIS / 1000 + " s after it, so not by the test's teardown (a pool's idle"
 							+ " eviction or a timeout?)"

@@ -3,6 +3,7 @@
  */
 package dev.nolinger;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -87,12 +88,30 @@ final class SuiteReportRecords {
 		boolean otherEndCleaned;
 		/** A FIN_WAIT2 gone while its other end was still in CLOSE_WAIT: the kernel expired the orphan. */
 		boolean expiredBesideCloseWait;
+		/** The thread that ran its test, and that its check blocked for the grace. */
+		final WeakReference<Thread> testThread;
+		/** Who closed it, or its other end, as the socket ledger saw it. */
+		Closer closer = Closer.UNKNOWN;
 
-		Watch(TcpSocket.Key key, long testEnded, long lastSeen) {
+		Watch(TcpSocket.Key key, long testEnded, long lastSeen, Thread testThread) {
 			this.key = key;
 			this.testEnded = testEnded;
 			this.lastSeen = lastSeen;
+			this.testThread = new WeakReference<>(testThread);
 		}
+	}
+
+	/** Who closed a watched socket, or its other end. */
+	private enum Closer {
+
+		/** The ledger saw no close: untraced, or a peer in another process. */
+		UNKNOWN,
+
+		/** Its test's own thread, later: a later test or a fixture such as {@code @AfterAll}. The grace blocks that thread. */
+		TEST_THREAD,
+
+		/** Another thread: a server's, a client's, a timer's, which a longer grace would have let run. */
+		OTHER_THREAD
 	}
 
 	/** At most this many sockets are watched in one JVM; later failures' sockets are not, and their fate is not said. */
@@ -116,7 +135,7 @@ final class SuiteReportRecords {
 	}
 
 	/**
-	 * Starts watching the sockets that failed a test.
+	 * Starts watching the sockets that failed a test, on the thread that ran the test.
 	 *
 	 * @param testEnded when the check after the test began ({@link System#nanoTime()})
 	 * @param lastSeen when the last read that listed them began
@@ -127,7 +146,7 @@ final class SuiteReportRecords {
 			if (WATCHED.size() >= MAX_WATCHED) {
 				return;
 			}
-			Watch watch = new Watch(socket.key(), testEnded, lastSeen);
+			Watch watch = new Watch(socket.key(), testEnded, lastSeen, Thread.currentThread());
 			if (WATCHED.putIfAbsent(socket.key(), watch) == null) {
 				WATCHED_BY_TEXT.put(watchKey(socket.state(), socket.local().toString(), socket.remote().toString()), watch);
 			}
@@ -214,6 +233,30 @@ final class SuiteReportRecords {
 	}
 
 	/**
+	 * This JVM closed the socket {@code tuple}, on the current thread, as the socket ledger saw
+	 * (only when tracing). A watched socket with that 4-tuple, or its other end, still listed,
+	 * learns whether its test's own thread closed it: later, after the grace, by a later test or a
+	 * fixture, which no longer grace could have let run, since the grace blocks that thread.
+	 */
+	static void closed(SocketTuple tuple, long nanos) {
+		if (WATCHED.isEmpty()) {
+			return;
+		}
+		SocketTuple mirror = tuple.mirror();
+		Thread current = Thread.currentThread();
+		for (Watch watch : WATCHED.values()) {
+			SocketTuple watched = watch.key.tuple();
+			if (watched.equals(tuple) || watched.equals(mirror)) {
+				synchronized (watch) {
+					if (watch.goneBy == 0 && watch.closer == Closer.UNKNOWN && nanos - watch.lastSeen > 0) {
+						watch.closer = watch.testThread.get() == current ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
+					}
+				}
+			}
+		}
+	}
+
+	/**
 	 * Reads the table once more, at the end of the run: the watched sockets' fate, and what this
 	 * JVM still holds lingering, which is reported and never failed. Empty when the read fails,
 	 * and then the report says nothing more about how these sockets ended.
@@ -275,7 +318,11 @@ final class SuiteReportRecords {
 			if (watch.expiredBesideCloseWait) {
 				return new SuiteReportFate(SuiteReportFate.Kind.EXPIRED_BESIDE_CLOSE_WAIT, from, by);
 			}
-			return SuiteReportFate.closed(from, by);
+			return new SuiteReportFate(switch (watch.closer) {
+				case UNKNOWN -> SuiteReportFate.Kind.CLOSED;
+				case TEST_THREAD -> SuiteReportFate.Kind.CLOSED_ON_TEST_THREAD;
+				case OTHER_THREAD -> SuiteReportFate.Kind.CLOSED_ON_ANOTHER_THREAD;
+			}, from, by);
 		}
 	}
 

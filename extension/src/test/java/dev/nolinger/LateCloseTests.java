@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -98,11 +99,98 @@ class LateCloseTests {
 		}
 	}
 
+	@Test
+	void tracedAnEndClosedByAnotherThreadIsALateCloseAndOneClosedByAFixtureOnTheTestsThreadALeak(@TempDir Path reports)
+			throws Exception {
+		SuiteReportListenerTests.Launched run = SuiteReportListenerTests.launch(reports, "200ms",
+				TracedCloserTestCases.class);
+
+		assertThat(run.summary().getTestsFailedCount()).isEqualTo(2);
+		String out = run.out();
+		assertThat(out).contains("\n  leaks:        2 sockets: 2 closed later on their test's own thread, by a later test"
+				+ " or a fixture such as @AfterAll, which the grace keeps from running. No grace passes a leak: fix the code"
+				+ " that holds them\n");
+		Matcher late = Pattern.compile("\n  closed late:  LateCloseTests\\$TracedCloserTestCases: 2 sockets closed between"
+				+ " (\\d+\\.\\d) s and (\\d+\\.\\d) s after their test; nolinger\\.grace=(\\d+)ms would have passed its 1"
+				+ " test\n").matcher(out);
+		assertThat(late.find()).as(out).isTrue();
+		// The worker closed it 400 ms after the test scheduled it, a moment before the test ended.
+		assertThat(Math.round(Double.parseDouble(late.group(1)) * 1000)).isLessThan(400);
+		assertThat(Files.readString(reports.resolve("report.md"))).contains("| CLOSE_WAIT | server end | 127.0.0.1:"
+				+ byFixture.serverPort() + " | 127.0.0.1:" + byFixture.clientPort() + " | 1 | a leak: closed between ")
+			.contains(" after its test, on its test's own thread, by a later test or a fixture such as @AfterAll; no grace"
+					+ " passes it |\n");
+	}
+
+	static LoopbackConnections.Pair byWorker;
+
+	static LoopbackConnections.Pair byFixture;
+
+	private static void traced(LoopbackConnections.Pair pair) {
+		// What the agent's accept hook reports.
+		LedgerEvents.accepted(pair.accepted(), (InetSocketAddress) pair.accepted().getLocalSocketAddress(),
+				(InetSocketAddress) pair.accepted().getRemoteSocketAddress());
+	}
+
+	private static void closeTraced(LoopbackConnections.Pair pair) {
+		LoopbackConnections.close(pair.accepted());
+		// What the agent's close hook reports, on the closing thread.
+		LedgerEvents.closed(pair.accepted());
+	}
+
+	@NoLingeringSockets
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	static class TracedCloserTestCases {
+
+		@Test
+		@Order(1)
+		void leavesAnEndItsServerWorkerClosesLater() {
+			byWorker = LoopbackConnections.serverNeverCloses();
+			traced(byWorker);
+			Thread worker = new Thread(() -> {
+				try {
+					Thread.sleep(400);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+				closeTraced(byWorker);
+			}, "server-worker");
+			worker.setDaemon(true);
+			worker.start();
+		}
+
+		@Test
+		@Order(2)
+		void leavesAnEndTheClassFixtureCloses() {
+			byFixture = LoopbackConnections.serverNeverCloses();
+			traced(byFixture);
+		}
+
+		/** Clean tests whose checks read the table every 100 ms or so. */
+		@RepeatedTest(8)
+		@Order(3)
+		void clean() throws InterruptedException {
+			LoopbackConnections.cleanlyClosed();
+			Thread.sleep(100);
+		}
+
+		@AfterAll
+		static void closeTheFixture() {
+			closeTraced(byFixture);
+		}
+	}
+
 	private static final String ID = "[engine:junit-jupiter]/[class:p.%s]/[method:%s()]";
 
 	private static SuiteReport.Socket socket(TcpState state, int port, SuiteReportFate fate) {
 		return new SuiteReport.Socket(state, state == TcpState.CLOSE_WAIT ? "server end" : "client end", "127.0.0.1:" + port,
 				"127.0.0.1:8080", 1, 8080, fate);
+	}
+
+	/** A close the ledger saw on a thread other than the test's: a server's, a timer's. */
+	private static SuiteReportFate late(long fromMillis, long byMillis) {
+		return new SuiteReportFate(SuiteReportFate.Kind.CLOSED_ON_ANOTHER_THREAD, fromMillis, byMillis);
 	}
 
 	private static SuiteReport.Test failed(String testClass, String method, int tolerance, SuiteReport.Socket... sockets) {
@@ -143,10 +231,10 @@ class LateCloseTests {
 	@Test
 	void theGraceAdvisedIsTheSmallestThatPassesEveryTestOfTheClassWithinItsTolerance() {
 		SuiteReport.Test threeLate = failed("OrderIT", "places", 1, socket(TcpState.CLOSE_WAIT, 40001,
-				SuiteReportFate.closed(300, 450)), socket(TcpState.CLOSE_WAIT, 40002, SuiteReportFate.closed(700, 880)),
-				socket(TcpState.CLOSE_WAIT, 40003, SuiteReportFate.closed(1_400, 1_520)));
+				late(300, 450)), socket(TcpState.CLOSE_WAIT, 40002, late(700, 880)),
+				socket(TcpState.CLOSE_WAIT, 40003, late(1_400, 1_520)));
 		SuiteReport.Test oneLate = failed("OrderIT", "cancels", 0, socket(TcpState.CLOSE_WAIT, 40004,
-				SuiteReportFate.closed(500, 640)));
+				late(500, 640)));
 
 		assertThat(SuiteReport.graceThatPasses(threeLate)).as("tolerance 1: the last to close may stay, the second must go")
 			.isEqualTo(900);
@@ -159,10 +247,10 @@ class LateCloseTests {
 	@Test
 	void aTestThatAlsoLeakedIsNeverPassedByAGraceAndTheLeakHasItsOwnLine() {
 		SuiteReport report = new SuiteReport(List.of(
-				failed("OrderIT", "places", 0, socket(TcpState.CLOSE_WAIT, 40001, SuiteReportFate.closed(1_400, 1_600))),
-				failed("OrderIT", "leaks", 0, socket(TcpState.CLOSE_WAIT, 40002, SuiteReportFate.closed(1_400, 1_600)),
+				failed("OrderIT", "places", 0, socket(TcpState.CLOSE_WAIT, 40001, late(1_400, 1_600))),
+				failed("OrderIT", "leaks", 0, socket(TcpState.CLOSE_WAIT, 40002, late(1_400, 1_600)),
 						socket(TcpState.CLOSE_WAIT, 40003, SuiteReportFate.LINGERING)),
-				failed("AuditIT", "leaks", 0, socket(TcpState.CLOSE_WAIT, 40004, SuiteReportFate.closed(200, 300)),
+				failed("AuditIT", "leaks", 0, socket(TcpState.CLOSE_WAIT, 40004, late(200, 300)),
 						socket(TcpState.FIN_WAIT2, 40005, new SuiteReportFate(SuiteReportFate.Kind.CLEANER, 900, 900)))));
 
 		assertThat(report.consoleSummary("r.md")).contains("""
@@ -177,9 +265,9 @@ class LateCloseTests {
 		String json = report.json();
 		assertThat(json).contains("\n  \"lateCloses\": [\n"
 				+ "    {\"testClass\": \"AuditIT\", \"sockets\": 1, \"closedFromMillis\": 200, \"closedByMillis\": 300, \"grace\": null,"
-				+ " \"testsPassed\": 0, \"testsThatLeakedToo\": 1},\n"
+				+ " \"testsPassed\": 0, \"testsThatLeakedToo\": 1, \"closerSeen\": true},\n"
 				+ "    {\"testClass\": \"OrderIT\", \"sockets\": 2, \"closedFromMillis\": 1400, \"closedByMillis\": 1600, \"grace\":"
-				+ " \"1600ms\", \"testsPassed\": 1, \"testsThatLeakedToo\": 1}\n  ],\n");
+				+ " \"1600ms\", \"testsPassed\": 1, \"testsThatLeakedToo\": 1, \"closerSeen\": true}\n  ],\n");
 	}
 
 	@Test
