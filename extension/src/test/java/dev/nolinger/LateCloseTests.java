@@ -122,6 +122,56 @@ class LateCloseTests {
 					+ " passes it |\n");
 	}
 
+	@Test
+	void aSocketClosedMoreThanTenSecondsAfterItsTestOnARealRunIsALeakNotALateClose(@TempDir Path reports)
+			throws Exception {
+		SuiteReportListenerTests.Launched run = SuiteReportListenerTests.launch(reports, "200ms", EvictedTestCases.class);
+
+		assertThat(run.summary().getTestsFailedCount()).isEqualTo(1);
+		assertThat(run.out()).contains("\n  leaks:        2 sockets: 2 closed more than 10 s after their test, by something"
+				+ " other than the teardown (a pool's idle eviction, a timeout). No grace passes a leak: fix the code that"
+				+ " holds them\n")
+			.doesNotContain("closed late:")
+			.doesNotContain("nolinger.grace=");
+		assertThat(Files.readString(reports.resolve("report.md"))).containsPattern("\\| CLOSE_WAIT \\| server end \\| 127\\.0\\.0"
+				+ "\\.1:" + evicted.serverPort() + " \\| 127\\.0\\.0\\.1:" + evicted.clientPort() + " \\| 1 \\| a leak: closed"
+				+ " between 1\\d\\.\\d s and 1\\d\\.\\d s after its test, more than 10 s after it, so not by the test's"
+				+ " teardown \\(a pool's idle eviction or a timeout\\?\\) \\|\n");
+	}
+
+	static LoopbackConnections.Pair evicted;
+
+	@NoLingeringSockets
+	@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+	static class EvictedTestCases {
+
+		@Test
+		@Order(1)
+		void leavesAConnectionInAPoolThatEvictsItLater() {
+			evicted = LoopbackConnections.serverNeverCloses();
+			// Like a pool's idle eviction, on its own thread, 11 s later (pools evict after 30 s and more).
+			Thread evictor = new Thread(() -> {
+				try {
+					Thread.sleep(11_000);
+				}
+				catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+				LoopbackConnections.close(evicted.accepted());
+			}, "pool-evictor");
+			evictor.setDaemon(true);
+			evictor.start();
+		}
+
+		/** Clean tests whose checks read the table about every 250 ms for 12 s. */
+		@RepeatedTest(48)
+		@Order(2)
+		void clean() throws InterruptedException {
+			LoopbackConnections.cleanlyClosed();
+			Thread.sleep(250);
+		}
+	}
+
 	static LoopbackConnections.Pair byWorker;
 
 	static LoopbackConnections.Pair byFixture;
