@@ -204,6 +204,7 @@ final class Check {
 			long readStart = this.ledger.now();
 			table = this.source.read(observedStates(states));
 			this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
+			watched(table, observedStates(states), readStart);
 			// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
 			held = this.fds.socketInodes();
 		}
@@ -326,7 +327,10 @@ final class Check {
 			settling.clear();
 		}
 		else if (this.source.filtersByStateCheaply() && !judged.containsAll(observed)) {
-			sort(this.source.read(judged), snapshot, states, candidates, settling);
+			long readStart = System.nanoTime();
+			SocketTable judgedOnly = this.source.read(judged);
+			watched(judgedOnly, judged, readStart);
+			sort(judgedOnly, snapshot, states, candidates, settling);
 			if (candidates.isEmpty() && settling.isEmpty()) {
 				return CheckObservation.CLEAN;
 			}
@@ -336,6 +340,7 @@ final class Check {
 		long readStart = this.ledger.now();
 		SocketTable table = this.source.read(observed);
 		this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
+		watched(table, observed, readStart);
 		sort(table, snapshot, states, candidates, settling);
 		if (candidates.isEmpty() && settling.isEmpty()) {
 			return CheckObservation.CLEAN;
@@ -392,11 +397,22 @@ final class Check {
 			return null;
 		}
 		try {
+			long readStart = System.nanoTime();
 			Map<Long, Integer> fds = this.fds.socketFds();
 			Collection<SocketTuple> remembered = this.history.tuples();
-			if (!closedByThisTest.isEmpty()) {
+			boolean watching = SuiteReportRecords.watching();
+			if (!closedByThisTest.isEmpty() || watching) {
 				remembered = new ArrayList<>(remembered);
 				remembered.addAll(closedByThisTest);
+				if (watching) {
+					// Sockets that failed a test are looked up too, to say when they closed. The history holds
+					// them already unless another Check saw them fail; the probe asks once per 4-tuple.
+					for (SocketTuple tuple : SuiteReportRecords.watchedTuples()) {
+						if (!this.history.wasOwned(tuple)) {
+							remembered.add(tuple);
+						}
+					}
+				}
 			}
 			SocketTable own = this.probe.ownSockets(fds, remembered);
 			if (own == null) {
@@ -404,8 +420,9 @@ final class Check {
 			}
 			Set<TcpState> observed = observedStates(states);
 			LOGGER.fine(() -> "nolinger: no whole-table read: looked up this JVM's " + own.sockets().size() + " sockets");
-			return new OwnSockets(SocketTable.of(own.sockets().stream().filter(s -> observed.contains(s.state())).toList()),
-					fds.keySet());
+			SocketTable table = SocketTable.of(own.sockets().stream().filter(s -> observed.contains(s.state())).toList());
+			watched(table, observed, readStart);
+			return new OwnSockets(table, fds.keySet());
 		}
 		catch (SocketTableException e) {
 			// Once at CONFIG, so a run shows why it fell back; an fd closed under the probe is common, so FINE after.
@@ -413,6 +430,18 @@ final class Check {
 					() -> "nolinger: reading the whole table for this check: " + e.getMessage());
 			this.fellBack = true;
 			return null;
+		}
+	}
+
+	/**
+	 * Hands a read to the watch on the sockets that failed earlier tests ({@link
+	 * SuiteReportRecords#observe}), which tells a late close from a leak by when they leave the
+	 * table. It costs nothing while no test has failed. Its times are {@link System#nanoTime()},
+	 * the watch's, whatever clock the check runs on.
+	 */
+	private void watched(SocketTable table, Set<TcpState> states, long readStart) {
+		if (SuiteReportRecords.watching()) {
+			SuiteReportRecords.observe(table, states, readStart, System.nanoTime());
 		}
 	}
 

@@ -14,18 +14,22 @@ final class CheckFailure {
 
 	/**
 	 * The error for the sockets {@code beyond} the tolerance, which the suite report watches
-	 * from now on to tell a leak from a late close, and annotates in CI where the fix is.
+	 * from now on to tell a leak from a late close, and annotates in CI where the fix is. Called
+	 * on the thread whose {@link CheckGrace} wait judged them, right after it.
 	 *
 	 * @param inBaseline the sockets the baseline file allowed, which the message notes
 	 */
 	static LingeringSocketsError of(CheckTarget target, CheckSettings settings, List<Finding> beyond, int inBaseline,
 			CheckConfiguration configuration) {
-		SuiteReportRecords.watch(beyond, System.nanoTime());
+		long now = System.nanoTime();
+		// The wait that judged it ran on this thread just now: its sockets were there at its last read.
+		CheckGrace.Waited waited = CheckGrace.lastWait();
+		SuiteReportRecords.watch(beyond, waited == null ? now : waited.began(), waited == null ? now : waited.lastRead());
 		SuiteReportRecords.annotate(target.id(), SuiteReportGithub.annotations(target, beyond, settings.grace()));
 		boolean tracing = LedgerEvents.tracing();
 		LingeringSocketsError error = new LingeringSocketsError(Messages.lingering(target.name(), target.ownClasses(),
-				settings.tolerance(), settings.grace(), beyond, inBaseline,
-				configuration.baseline().map(Path::toString).orElse(""), tracing), beyond.size());
+				settings.tolerance(), settings.grace(), beyond, inBaseline, configuration.baseline().map(Path::toString).orElse(""),
+				tracing), beyond.size());
 		error.setStackTrace(Messages.errorStack(beyond, target.ownClasses(), tracing));
 		return error;
 	}

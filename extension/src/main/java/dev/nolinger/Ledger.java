@@ -142,6 +142,10 @@ final class Ledger {
 				this.closed.add(record);
 			}
 			housekeep(event.nanos());
+			if (record != null && record.kind() != LedgerSocket.Kind.LISTENING) {
+				// Which thread closed a socket that failed a test tells whether a longer grace could have let it close.
+				SuiteReportRecords.closed(record.tuple(), System.nanoTime());
+			}
 		}
 	}
 
@@ -164,6 +168,10 @@ final class Ledger {
 				this.closed.add(record);
 			}
 			housekeep(now);
+			if (record != null && record.kind() != LedgerSocket.Kind.LISTENING) {
+				// A socket that failed a test and ends only now, by the cleaner, is a leak, not a late close.
+				SuiteReportRecords.cleaned(record.tuple(), System.nanoTime());
+			}
 		}
 	}
 

@@ -102,9 +102,7 @@ final class Messages {
 		for (TcpState state : states) {
 			message.append("\n  still ").append(state).append(watched).append(": ").append(hint(state, THIS_JVM));
 		}
-		message.append("\n  A socket that closes later than that was closed late, not leaked: raise ")
-			.append(NoLingeringSocketsExtension.GRACE_KEY).append(" (now ").append(duration(grace))
-			.append("), or close the fixture that holds it before the test ends.");
+		message.append("\n  ").append(lateOrLeak(grace));
 		if (inBaseline > 0) {
 			message.append("\nNot counted: ").append(inBaseline).append(inBaseline == 1 ? " more socket" : " more sockets")
 				.append(" that the baseline ").append(baseline).append(" allows this test.");
@@ -116,6 +114,18 @@ final class Messages {
 			message.append("\n").append(UNTRACED);
 		}
 		return message.toString();
+	}
+
+	/**
+	 * What the failure can say about a late close, said alike of every socket: a late close and a
+	 * leak look the same when the grace ends. Only later reads tell them apart, and the suite
+	 * summary says which was which, and which grace would have passed the late ones; a leak gets
+	 * no advice to raise the grace.
+	 */
+	static String lateOrLeak(Duration grace) {
+		return "Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when,"
+				+ " and which " + NoLingeringSocketsExtension.GRACE_KEY + " (now " + duration(grace)
+				+ ") would have passed; raise it only for a late close.";
 	}
 
 	/** The order rows are shown in: both ends of one connection next to each other. */
@@ -175,7 +185,7 @@ final class Messages {
 			}
 			else if (closed.byCleaner()) {
 				message.append("\n    closed by the JDK's cleaner on thread \"").append(closed.thread())
-					.append("\": the socket was garbage-collected without close()");
+					.append("\": the socket was garbage-collected without close(), a leak that no grace fixes");
 			}
 			else if (closed.afterPeer()) {
 				message.append("\n    closed on thread \"").append(closed.thread())

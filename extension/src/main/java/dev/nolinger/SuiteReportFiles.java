@@ -108,7 +108,7 @@ final class SuiteReportFiles {
 				.append('\n');
 			for (SuiteReport.Socket s : test.sockets()) {
 				text.append(String.join("\t", "S", s.state().name(), escape(s.role()), escape(s.local()),
-						escape(s.remote()), String.valueOf(s.rule()), String.valueOf(s.serverPort()), escape(s.fate())))
+						escape(s.remote()), String.valueOf(s.rule()), String.valueOf(s.serverPort()), escape(s.fate().encode())))
 					.append('\n');
 			}
 			serializeNotJudged(test, text);
@@ -143,7 +143,7 @@ final class SuiteReportFiles {
 				}
 				else if (f[0].equals("S") && f.length == 8 && pending != null) {
 					sockets.add(new SuiteReport.Socket(TcpState.valueOf(f[1]), unescape(f[2]), unescape(f[3]),
-							unescape(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6]), unescape(f[7])));
+							unescape(f[4]), Integer.parseInt(f[5]), Integer.parseInt(f[6]), SuiteReportFate.decode(unescape(f[7]))));
 				}
 				else {
 					throw new IOException("malformed report part line: " + line);

@@ -3,6 +3,9 @@
  */
 package dev.nolinger;
 
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,25 +66,60 @@ final class SuiteReportRecords {
 	}
 
 	/**
-	 * A socket that failed a test, watched until the run ends to tell a leak from a late close:
-	 * the session's end reads the whole table once more. (Later checks' snapshots are no help:
-	 * a check may skip its read, or read only this JVM's part of the table.)
+	 * A socket that failed a test, watched until the run ends to tell a leak from a late close,
+	 * and to say when it closed. No read of the table is added for it: every read a later check
+	 * makes anyway is passed to {@link #observe}, and the session's end reads the whole table once
+	 * more. Where a check reads only this JVM's sockets (the exact lookups of {@link
+	 * SocketTableProbe}), the watched 4-tuples are among those it looks up ({@link #watchedTuples}),
+	 * which costs nothing more in the common case, as its ownership history holds them already.
 	 */
 	private static final class Watch {
 
-		final long failedAt;
-		volatile long lastSeen;
-		volatile long goneBy;
+		final TcpSocket.Key key;
+		/** When the check after its test began, which is when the grace began: fates count from here. */
+		final long testEnded;
+		/** The start of the latest read that listed it: it closed after this. */
+		long lastSeen;
+		/** The end of the first read, after {@link #lastSeen}, that did not list it; 0 while it is listed. */
+		long goneBy;
+		/** When the JDK's cleaner closed it, or its other end; 0 when it did not. */
+		long cleanedAt;
+		boolean otherEndCleaned;
 		/** A FIN_WAIT2 gone while its other end was still in CLOSE_WAIT: the kernel expired the orphan. */
-		volatile boolean expiredBesideCloseWait;
+		boolean expiredBesideCloseWait;
+		/** The thread that ran its test, and that its check blocked for the grace. */
+		final WeakReference<Thread> testThread;
+		/** Who closed it, or its other end, as the socket ledger saw it. */
+		Closer closer = Closer.UNKNOWN;
 
-		Watch(long failedAt) {
-			this.failedAt = failedAt;
-			this.lastSeen = failedAt;
+		Watch(TcpSocket.Key key, long testEnded, long lastSeen, Thread testThread) {
+			this.key = key;
+			this.testEnded = testEnded;
+			this.lastSeen = lastSeen;
+			this.testThread = new WeakReference<>(testThread);
 		}
 	}
 
-	private static final Map<String, Watch> WATCHED = new ConcurrentHashMap<>();
+	/** Who closed a watched socket, or its other end. */
+	private enum Closer {
+
+		/** The ledger saw no close: untraced, or a peer in another process. */
+		UNKNOWN,
+
+		/** Its test's own thread, later: a later test or a fixture such as {@code @AfterAll}. The grace blocks that thread. */
+		TEST_THREAD,
+
+		/** Another thread: a server's, a client's, a timer's, which a longer grace would have let run. */
+		OTHER_THREAD
+	}
+
+	/** At most this many sockets are watched in one JVM; later failures' sockets are not, and their fate is not said. */
+	static final int MAX_WATCHED = 1_000;
+
+	private static final Map<TcpSocket.Key, Watch> WATCHED = new ConcurrentHashMap<>();
+
+	/** The same watches, by the text the report holds. */
+	private static final Map<String, Watch> WATCHED_BY_TEXT = new ConcurrentHashMap<>();
 
 	private static volatile @Nullable SocketTableSource lookAgain;
 
@@ -95,66 +133,142 @@ final class SuiteReportRecords {
 		lookAgain = source;
 	}
 
-	/** Starts watching the sockets that failed a test, which just ended. */
-	static void watch(List<Finding> failed, long nanos) {
+	/**
+	 * Starts watching the sockets that failed a test, on the thread that ran the test.
+	 *
+	 * @param testEnded when the check after the test began ({@link System#nanoTime()})
+	 * @param lastSeen when the last read that listed them began
+	 */
+	static void watch(List<Finding> failed, long testEnded, long lastSeen) {
 		for (Finding finding : failed) {
 			TcpSocket socket = finding.socket();
-			WATCHED.putIfAbsent(watchKey(socket.state(), socket.local().toString(), socket.remote().toString()),
-					new Watch(nanos));
+			if (WATCHED.size() >= MAX_WATCHED) {
+				return;
+			}
+			Watch watch = new Watch(socket.key(), testEnded, lastSeen, Thread.currentThread());
+			if (WATCHED.putIfAbsent(socket.key(), watch) == null) {
+				WATCHED_BY_TEXT.put(watchKey(socket.state(), socket.local().toString(), socket.remote().toString()), watch);
+			}
 		}
 	}
 
-	/** A read of the table at {@code nanos} listed exactly {@code present} among the watched states. */
-	static void observe(Set<TcpSocket.Key> present, long nanos) {
-		if (WATCHED.isEmpty()) {
-			return;
-		}
-		Set<String> keys = new HashSet<>();
-		for (TcpSocket.Key key : present) {
-			keys.add(watchKey(key.state(), key.tuple().local().toString(), key.tuple().remote().toString()));
-		}
-		WATCHED.forEach((key, watch) -> {
-			if (watch.goneBy == 0 && nanos > watch.failedAt) {
-				if (keys.contains(key)) {
-					watch.lastSeen = nanos;
-				}
-				else {
-					watch.goneBy = nanos;
-					watch.expiredBesideCloseWait = key.startsWith(TcpState.FIN_WAIT2 + " ")
-							&& keys.contains(closeWaitMirror(key));
+	/** Whether any socket is watched: a check that reads the table passes it on only then. */
+	static boolean watching() {
+		return !WATCHED.isEmpty();
+	}
+
+	/** The 4-tuples of the watched sockets still listed, for the exact lookups to include. */
+	static List<SocketTuple> watchedTuples() {
+		List<SocketTuple> tuples = new ArrayList<>();
+		for (Watch watch : WATCHED.values()) {
+			synchronized (watch) {
+				if (watch.goneBy == 0 && watch.cleanedAt == 0) {
+					tuples.add(watch.key.tuple());
 				}
 			}
-		});
+		}
+		return tuples;
 	}
 
 	/**
-	 * The CLOSE_WAIT key of the other end of a FIN_WAIT2's key. A FIN_WAIT2 gone while that end
-	 * stays in CLOSE_WAIT did not close: the other end never sent its FIN, so the kernel dropped
-	 * the orphan after {@code tcp_fin_timeout}. It is half of a leak, not a late close.
+	 * A read of the table, which began at {@code readStart} and ended at {@code readEnd}: each
+	 * watched socket in one of the {@code read} states is listed in it or gone. {@code table} is
+	 * the whole table, or the part of it that exact lookups found, when the watched 4-tuples were
+	 * among those looked up. A socket a read missed (a {@code /proc} read is not a snapshot) and a
+	 * later read lists again is listed again: its close is still to come.
 	 */
-	private static String closeWaitMirror(String finWait2Key) {
-		String[] parts = finWait2Key.split(" ");
-		return watchKey(TcpState.CLOSE_WAIT, parts[2], parts[1]);
+	static void observe(SocketTable table, Set<TcpState> read, long readStart, long readEnd) {
+		if (WATCHED.isEmpty()) {
+			return;
+		}
+		Map<SocketTuple, TcpSocket> listed = table.byTuple();
+		for (Watch watch : WATCHED.values()) {
+			if (!read.contains(watch.key.state())) {
+				continue;
+			}
+			TcpSocket now = listed.get(watch.key.tuple());
+			boolean present = now != null && now.state() == watch.key.state();
+			synchronized (watch) {
+				if (present) {
+					if (readStart - watch.lastSeen > 0) {
+						watch.lastSeen = readStart;
+					}
+					if (watch.goneBy != 0 && readStart - watch.goneBy > 0) {
+						watch.goneBy = 0;
+						watch.expiredBesideCloseWait = false;
+					}
+				}
+				else if (watch.goneBy == 0 && readStart - watch.lastSeen > 0) {
+					watch.goneBy = readEnd;
+					TcpSocket other = listed.get(watch.key.tuple().mirror());
+					watch.expiredBesideCloseWait = watch.key.state() == TcpState.FIN_WAIT2 && other != null
+							&& other.state() == TcpState.CLOSE_WAIT;
+				}
+			}
+		}
+	}
+
+	/**
+	 * The JDK's cleaner closed the socket {@code tuple} at {@code nanos}: its object was
+	 * garbage-collected without close(). A watched socket with that 4-tuple, or its other end,
+	 * still listed, ends because of it: a leak, however soon.
+	 */
+	static void cleaned(SocketTuple tuple, long nanos) {
+		if (WATCHED.isEmpty()) {
+			return;
+		}
+		SocketTuple mirror = tuple.mirror();
+		for (Watch watch : WATCHED.values()) {
+			SocketTuple watched = watch.key.tuple();
+			if (watched.equals(tuple) || watched.equals(mirror)) {
+				synchronized (watch) {
+					if (watch.goneBy == 0 && watch.cleanedAt == 0 && nanos - watch.lastSeen > 0) {
+						watch.cleanedAt = nanos;
+						watch.otherEndCleaned = !watched.equals(tuple);
+					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * This JVM closed the socket {@code tuple}, on the current thread, as the socket ledger saw
+	 * (only when tracing). A watched socket with that 4-tuple, or its other end, still listed,
+	 * learns whether its test's own thread closed it: later, after the grace, by a later test or a
+	 * fixture, which no longer grace could have let run, since the grace blocks that thread.
+	 */
+	static void closed(SocketTuple tuple, long nanos) {
+		if (WATCHED.isEmpty()) {
+			return;
+		}
+		SocketTuple mirror = tuple.mirror();
+		Thread current = Thread.currentThread();
+		for (Watch watch : WATCHED.values()) {
+			SocketTuple watched = watch.key.tuple();
+			if (watched.equals(tuple) || watched.equals(mirror)) {
+				synchronized (watch) {
+					if (watch.goneBy == 0 && watch.closer == Closer.UNKNOWN && nanos - watch.lastSeen > 0) {
+						watch.closer = watch.testThread.get() == current ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
+					}
+				}
+			}
+		}
 	}
 
 	/**
 	 * Reads the table once more, at the end of the run: the watched sockets' fate, and what this
 	 * JVM still holds lingering, which is reported and never failed. Empty when the read fails,
-	 * and then the report says nothing about how these sockets ended.
+	 * and then the report says nothing more about how these sockets ended.
 	 */
 	static List<TcpSocket> lookAgainAtTheEnd() {
 		SocketTableSource source = lookAgain;
 		if (source == null) {
 			return List.of();
 		}
-		long now = System.nanoTime();
 		try {
+			long start = System.nanoTime();
 			SocketTable table = source.read();
-			Set<TcpSocket.Key> present = new HashSet<>();
-			for (TcpSocket socket : table.sockets()) {
-				present.add(socket.key());
-			}
-			observe(present, now);
+			observe(table, EnumSet.allOf(TcpState.class), start, System.nanoTime());
 			return stillHeld(table, new OwnershipProcSelfFd(java.nio.file.Path.of("/proc/self/fd")).socketInodes());
 		}
 		catch (SocketTableException | RuntimeException e) {
@@ -183,26 +297,41 @@ final class SuiteReportRecords {
 		return held;
 	}
 
-	/**
-	 * How a socket that failed a test ended: {@code still lingering at the end of the run},
-	 * {@code closed 1.2-1.6 s after its test}, or empty when it was not watched.
-	 */
-	static String fate(String watchKey) {
-		Watch watch = WATCHED.get(watchKey);
+	/** How a socket that failed a test ended, as the reads saw it; {@link SuiteReportFate#NONE} when it was not watched. */
+	static SuiteReportFate fate(String watchKey) {
+		Watch watch = WATCHED_BY_TEXT.get(watchKey);
 		if (watch == null) {
-			return "";
+			return SuiteReportFate.NONE;
 		}
-		if (watch.goneBy == 0) {
-			return Messages.stillLingeringAtTheEnd();
+		synchronized (watch) {
+			if (watch.cleanedAt != 0) {
+				long at = millisFloor(watch.cleanedAt - watch.testEnded);
+				return new SuiteReportFate(watch.otherEndCleaned ? SuiteReportFate.Kind.OTHER_END_CLEANER
+						: SuiteReportFate.Kind.CLEANER, at, at);
+			}
+			if (watch.goneBy == 0) {
+				return SuiteReportFate.LINGERING;
+			}
+			long from = millisFloor(watch.lastSeen - watch.testEnded);
+			long by = (watch.goneBy - watch.testEnded + 999_999) / 1_000_000;
+			if (watch.expiredBesideCloseWait) {
+				return new SuiteReportFate(SuiteReportFate.Kind.EXPIRED_BESIDE_CLOSE_WAIT, from, by);
+			}
+			return new SuiteReportFate(switch (watch.closer) {
+				case UNKNOWN -> SuiteReportFate.Kind.CLOSED;
+				case TEST_THREAD -> SuiteReportFate.Kind.CLOSED_ON_TEST_THREAD;
+				case OTHER_THREAD -> SuiteReportFate.Kind.CLOSED_ON_ANOTHER_THREAD;
+			}, from, by);
 		}
-		if (watch.expiredBesideCloseWait) {
-			return Messages.expiredBesideCloseWait();
-		}
-		return Messages.closedAfterItsTest(watch.lastSeen - watch.failedAt, watch.goneBy - watch.failedAt);
+	}
+
+	private static long millisFloor(long nanos) {
+		return Math.max(0, nanos / 1_000_000);
 	}
 
 	/** Forgets the watched sockets once the session's report is written. */
 	static void forgetWatched() {
 		WATCHED.clear();
+		WATCHED_BY_TEXT.clear();
 	}
 }

@@ -222,4 +222,54 @@ class CheckGraceTests {
 	private static long id(Properties properties, String key) {
 		return Long.parseLong(properties.getProperty(key));
 	}
+
+	private static long ms(long millis) {
+		return millis * 1_000_000;
+	}
+
+	@Test
+	void timeTheWaitingThreadWasNeitherAsleepNorRunningIsCreditedBackToTheGraceUpToABound() {
+		long[] now = { ms(10_000) };
+		long[] cpu = { ms(3) };
+		CheckGrace.Stalls stalls = new CheckGrace.Stalls(Duration.ofSeconds(1), Duration.ofMillis(50), () -> now[0],
+				() -> cpu[0]);
+
+		// a read of 5 ms on the CPU, a sleep of 50 ms, woken 1 ms late
+		now[0] += ms(56);
+		cpu[0] += ms(5);
+		stalls.polling();
+		assertThat(stalls.credited()).as("timer slack, not a stall").isZero();
+		// a read that took 900 ms of which 10 ms on the CPU, then the sleep: stopped during the read
+		now[0] += ms(900 + 50);
+		cpu[0] += ms(10);
+		stalls.polling();
+		assertThat(stalls.credited()).as("890 ms not running, less the 2 ms of slack").isEqualTo(ms(888));
+		now[0] = ms(10_000 + 1_000);
+		assertThat(stalls.graceUsedUp()).as("1 s of wall time, of which 0.888 s this JVM did not run").isFalse();
+		now[0] = ms(10_000 + 1_888);
+		assertThat(stalls.graceUsedUp()).isTrue();
+
+		now[0] += ms(50 + 5_000);
+		stalls.polling();
+		assertThat(stalls.credited()).as("never more than the grace again").isEqualTo(ms(1_000));
+	}
+
+	@Test
+	void withoutTheThreadsCpuTimeOnlyTheSleepsLatenessIsCredited() {
+		long[] now = { 0 };
+		CheckGrace.Stalls stalls = new CheckGrace.Stalls(Duration.ofSeconds(1), Duration.ofMillis(50), () -> now[0],
+				() -> -1);
+
+		now[0] += ms(50 + 300);
+		stalls.polling();
+
+		assertThat(stalls.credited()).isEqualTo(ms(298));
+	}
+
+	@Test
+	void theCreditIsTheGraceAgainAtLeastOneSecondAndAtMostTen() {
+		assertThat(CheckGrace.Stalls.maxCredit(Duration.ofMillis(200))).isEqualTo(Duration.ofSeconds(1));
+		assertThat(CheckGrace.Stalls.maxCredit(Duration.ofSeconds(3))).isEqualTo(Duration.ofSeconds(3));
+		assertThat(CheckGrace.Stalls.maxCredit(Duration.ofMinutes(1))).isEqualTo(Duration.ofSeconds(10));
+	}
 }

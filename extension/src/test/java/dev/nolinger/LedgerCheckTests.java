@@ -88,7 +88,7 @@ class LedgerCheckTests {
 				Hints:
 				  still FIN_WAIT2 after 300 ms of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 				  still CLOSE_WAIT after 300 ms of grace: the peer closed, and this JVM has not called close() on its end.
-				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
+				  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 300 ms) would have passed; raise it only for a late close.
 				Fix: close the server end opened at LedgerCheckTests.java:%8$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 300 ms of grace)."""
 			.formatted(serverPort, clientPort, inode, pad("rule 2: mirror of this JVM's CLOSE_WAIT socket", inode), thread,
 					fixture, connectedLine, acceptedLine, closedLine, pad("rule 1: inode " + inode + " is an open fd of this JVM", inode)));
@@ -102,7 +102,7 @@ class LedgerCheckTests {
 
 		assertThat(failure.getMessage()).endsWith("""
 				  still CLOSE_WAIT after 300 ms of grace: the peer closed, and this JVM has not called close() on its end.
-				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
+				  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 300 ms) would have passed; raise it only for a late close.
 				To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""")
 			.doesNotContain("\tat ");
 		assertThat(failure.getStackTrace()).as("nolinger's and JUnit's frames, which help nobody").isEmpty();
@@ -139,7 +139,7 @@ class LedgerCheckTests {
 				\tat %4$s%6$d)
 				Hints:
 				  still FIN_WAIT2 after 300 ms of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
-				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 300 ms), or close the fixture that holds it before the test ends.
+				  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 300 ms) would have passed; raise it only for a late close.
 				Fix: make the peer 127.0.0.1:%2$d close its end too; this JVM closed the client end at LedgerCheckTests.java:%6$d (FIN_WAIT2: the peer had not closed its end within 300 ms of grace)."""
 			.formatted(clientPort, peerPort, Thread.currentThread().getName(), fixture, connectedLine, closedLine));
 	}

@@ -45,7 +45,7 @@ class MessagesTests {
 				Hints:
 				  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 				  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
-				  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+				  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 1 s) would have passed; raise it only for a late close.
 				To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""");
 	}
 
@@ -61,7 +61,7 @@ class MessagesTests {
 					  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM
 					Hints:
 					  still CLOSE_WAIT after 1500 ms of grace: the peer closed, and this JVM has not called close() on its end.
-					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1500 ms), or close the fixture that holds it before the test ends.
+					  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 1500 ms) would have passed; raise it only for a late close.
 					To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""");
 	}
 
@@ -74,7 +74,7 @@ class MessagesTests {
 				List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null)), 1,
 				"nolinger-baseline.tsv"))
 			.endsWith("""
-					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1500 ms), or close the fixture that holds it before the test ends.
+					  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 1500 ms) would have passed; raise it only for a late close.
 					Not counted: 1 more socket that the baseline nolinger-baseline.tsv allows this test.
 					To see where each socket was opened, run the tests with -javaagent:<the nolinger-junit jar> (README: "Where a socket was opened").""");
 	}
@@ -113,7 +113,7 @@ class MessagesTests {
 					Hints:
 					  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 					  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
-					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+					  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 1 s) would have passed; raise it only for a late close.
 					Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace). 1 more socket above needs a fix too."""
 				.formatted(at, connectedLine, closedLine, acceptedLine, halfLine));
 		assertThat(Messages.fix(List.of(findings.get(1)), List.of(MessagesTests.class.getName()), Duration.ofSeconds(1))).hasValue(
@@ -145,7 +145,7 @@ class MessagesTests {
 					  FIN_WAIT2   client end  127.0.0.1:37106 -> 127.0.0.1:54309  rule 2: mirror of this JVM's CLOSE_WAIT socket
 					    connected on thread "main":
 					%1$s%2$d)
-					    closed by the JDK's cleaner on thread "Common-Cleaner": the socket was garbage-collected without close()
+					    closed by the JDK's cleaner on thread "Common-Cleaner": the socket was garbage-collected without close(), a leak that no grace fixes
 					  CLOSE_WAIT  server end  127.0.0.1:54309 -> 127.0.0.1:37106  rule 1: inode 3027 is an open fd of this JVM
 					    accepted on thread "main":
 					%1$s%4$d)
@@ -334,7 +334,7 @@ class MessagesTests {
 						Hints:
 						  still FIN_WAIT2 after 1 s of grace: this JVM closed (or called shutdownOutput()), and the peer has not closed its end.
 						  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
-						  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+						  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 1 s) would have passed; raise it only for a late close.
 						Fix: close the server end opened at MessagesTests.java:%4$d (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace)."""
 					.formatted(at, connectedLine, closedLine, acceptedLine, Thread.currentThread().getName()));
 			assertThat(Messages.errorStack(findings, List.of(MessagesTests.class.getName()), true)[0].getLineNumber())
@@ -359,7 +359,7 @@ class MessagesTests {
 					    not traced: not opened through the JDK's sockets while the agent ran (such as by Netty's native transports)
 					Hints:
 					  still CLOSE_WAIT after 1 s of grace: the peer closed, and this JVM has not called close() on its end.
-					  A socket that closes later than that was closed late, not leaked: raise nolinger.grace (now 1 s), or close the fixture that holds it before the test ends.
+					  Late close or leak? The suite summary at the end of the run says whether these sockets closed later, when, and which nolinger.grace (now 1 s) would have passed; raise it only for a late close.
 					Fix: close the server end 127.0.0.1:54309 -> 127.0.0.1:37106 (CLOSE_WAIT: the client closed; this JVM had not closed it within 1 s of grace).""");
 	}
 
@@ -386,7 +386,7 @@ class MessagesTests {
 		assertThat(Messages.lingering("T.t()", 0, Duration.ZERO,
 				List.of(new Finding(closeWait, new Ownership(OwnershipRule.OPEN_FD, null), Finding.Role.SERVER, null))))
 			.contains("\n  still CLOSE_WAIT right after the test (no grace): the peer closed,")
-			.contains("raise nolinger.grace (now 0 s), or close the fixture that holds it before the test ends.\n")
+			.contains("which nolinger.grace (now 0 s) would have passed; raise it only for a late close.\n")
 			.endsWith(Messages.UNTRACED);
 		assertThat(Messages.duration(Duration.ofMinutes(2))).isEqualTo("2 min");
 		assertThat(Messages.duration(Duration.ofMillis(250))).isEqualTo("250 ms");
