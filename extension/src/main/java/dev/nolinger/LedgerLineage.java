@@ -40,7 +40,14 @@ import org.jspecify.annotations.Nullable;
  * {@link #PER_TEST} threads per test get one.</li>
  * <li>Threads created with {@code inheritInheritableThreadLocals} off carry none: the JDK's
  * {@code HttpClient} creates its selector and worker threads so. Their sockets show their frames
- * only, and an accepted end still leads to the line that opened its listener.</li>
+ * only, and an accepted end still leads to the line that opened its listener. No frame the ledger
+ * already sees can close that gap: such a thread gets nothing from the thread that made it (not
+ * even its context class loader, which becomes the system one), the client's constructor starts
+ * its selector thread on the building thread without any socket event there, and its connections
+ * are opened on its worker threads and completed on the selector thread, all made so. Naming the
+ * line that built the client needs a hook where the building thread still runs: on
+ * {@code Thread.start} (run by the starting thread, which could hand its lineage to the started
+ * one) or on the client's own construction.</li>
  * <li>By itself it never decides who is blamed: a thread started by an earlier test (a shared
  * pool started lazily) carries that test's lineage, which a message shows as where the thread
  * came from. Only a thread the test's own code made itself, with nothing between, whose whole
