@@ -274,6 +274,50 @@ final class LedgerFrames {
 		return false;
 	}
 
+	/**
+	 * Whether a stack captured as a thread was created shows the test's own code creating it with
+	 * nothing between: past nolinger's capture and {@code Thread}'s construction, a run of the
+	 * test's own frames and then, outward, no frame of the test's own classes again (the callers
+	 * are the test framework's), so no executor, pool, event loop, thread factory or other class
+	 * stands between the test's code and the new thread.
+	 *
+	 * @param onMadeThread the stack was captured on a thread the test's code itself made: then the
+	 *     frames outward of the test's own must be that thread's entry ({@code Thread.run}) and
+	 *     nothing else, so that the creating thread ran the test's own code from its start
+	 */
+	static boolean createdDirectly(StackTraceElement[] stack, List<String> testClasses, boolean onMadeThread) {
+		int i = 0;
+		while (i < stack.length && (isNolinger(stack[i]) || isThreadConstruction(stack[i].getClassName()))) {
+			i++;
+		}
+		int ownStart = i;
+		while (i < stack.length && isOwn(stack[i], testClasses)) {
+			i++;
+		}
+		if (i == ownStart) {
+			return false;
+		}
+		for (; i < stack.length; i++) {
+			if (onMadeThread ? !isThreadEntry(stack[i].getClassName()) : isOwn(stack[i], testClasses)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** {@code Thread}'s constructors and builders, and the inheritance of thread locals they run. */
+	private static boolean isThreadConstruction(String name) {
+		return isThreadEntry(name) || name.equals("java.lang.ThreadLocal") || name.startsWith("java.lang.ThreadLocal$")
+				|| name.equals("java.lang.InheritableThreadLocal") || name.startsWith("java.lang.ThreadBuilders");
+	}
+
+	/** A thread's entry: {@code Thread.run}, a virtual thread's start and its continuation. */
+	private static boolean isThreadEntry(String name) {
+		return name.equals("java.lang.Thread") || name.startsWith("java.lang.Thread$")
+				|| name.equals("java.lang.VirtualThread") || name.startsWith("java.lang.VirtualThread$")
+				|| name.equals("java.lang.BaseVirtualThread") || name.equals("jdk.internal.vm.Continuation");
+	}
+
 	static boolean isJdk(StackTraceElement frame) {
 		String name = frame.getClassName();
 		for (String prefix : JDK_PACKAGES) {

@@ -3,6 +3,8 @@
  */
 package dev.nolinger;
 
+import java.lang.ref.WeakReference;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,15 +34,25 @@ import org.jspecify.annotations.Nullable;
  * usual depth) on Java 25, 1.4 and 2.8 µs on Java 17 (a loaded 2-core machine); starting a
  * thread costs tens of microseconds.</li>
  * <li>Memory stays bounded: a lineage holds at most two captured stacks (its own creation and
- * the first link of its chain, created on the test's thread), never a {@link Thread}; it lives
- * in the inherited maps of live threads and in the ledger's bounded records, and at most
+ * the first link of its chain, created on the test's thread), and its thread only weakly, taken
+ * at the thread's first socket event (so creating a thread costs nothing more); it lives in the
+ * inherited maps of live threads and in the ledger's bounded records, and at most
  * {@link #PER_TEST} threads per test get one.</li>
  * <li>Threads created with {@code inheritInheritableThreadLocals} off carry none: the JDK's
  * {@code HttpClient} creates its selector and worker threads so. Their sockets show their frames
- * only, and an accepted end still leads to the line that opened its listener.</li>
- * <li>It never decides who is blamed: a thread started by an earlier test (a shared pool started
- * lazily) carries that test's lineage, which a message shows as where the thread came from and
- * never as a reason to fail anyone.</li>
+ * only, and an accepted end still leads to the line that opened its listener. No frame the ledger
+ * already sees can close that gap: such a thread gets nothing from the thread that made it (not
+ * even its context class loader, which becomes the system one), the client's constructor starts
+ * its selector thread on the building thread without any socket event there, and its connections
+ * are opened on its worker threads and completed on the selector thread, all made so. Naming the
+ * line that built the client needs a hook where the building thread still runs: on
+ * {@code Thread.start} (run by the starting thread, which could hand its lineage to the started
+ * one) or on the client's own construction.</li>
+ * <li>By itself it never decides who is blamed: a thread started by an earlier test (a shared
+ * pool started lazily) carries that test's lineage, which a message shows as where the thread
+ * came from. Only a thread the test's own code made itself, with nothing between, whose whole
+ * life lay inside the test, proves a socket the test's while others run
+ * ({@link CheckConcurrency#provenOwnByThread}, which says why).</li>
  * </ul>
  */
 final class LedgerLineage {
@@ -77,7 +89,7 @@ final class LedgerLineage {
 				return null;
 			}
 			try {
-				return new LedgerLineage(parent.root, new LedgerSocket.Trace(), parent.origin());
+				return new LedgerLineage(parent.root, new LedgerSocket.Trace(), parent.origin(), parent.depth + 1);
 			}
 			catch (Throwable e) {
 				// Inside a Thread's constructor: never fail the application's thread creation.
@@ -97,10 +109,21 @@ final class LedgerLineage {
 	/** The first link of the chain, created on the test's own thread; null when this is it. */
 	final @Nullable LedgerLineage first;
 
-	private LedgerLineage(Root root, LedgerSocket.@Nullable Trace created, @Nullable LedgerLineage first) {
+	/** Links from the test's own thread: 0 for it, 1 for a thread it created, 2 for one that thread created. */
+	final int depth;
+
+	/**
+	 * The thread that carries this lineage, once it reported a socket: held weakly, so that the
+	 * check can tell whether it has ended without keeping it. Set on that thread, at its first
+	 * socket event, never at its creation (where {@link #childValue} does not know the new thread).
+	 */
+	private volatile @Nullable WeakReference<Thread> thread;
+
+	private LedgerLineage(Root root, LedgerSocket.@Nullable Trace created, @Nullable LedgerLineage first, int depth) {
 		this.root = root;
 		this.created = created;
 		this.first = first;
+		this.depth = depth;
 	}
 
 	/** The first link of this thread's chain, or null when this thread is the test's own. */
@@ -113,7 +136,7 @@ final class LedgerLineage {
 		LedgerLineage previous = CURRENT.get();
 		Root root = new Root(testId, previous);
 		RUNNING.put(testId, root);
-		CURRENT.set(new LedgerLineage(root, null, null));
+		CURRENT.set(new LedgerLineage(root, null, null, 0));
 	}
 
 	/**
@@ -137,10 +160,62 @@ final class LedgerLineage {
 		}
 	}
 
-	/** The lineage of the current thread when it was created during a test; null on the test's own thread. */
+	/**
+	 * The lineage of the current thread when it was created during a test; null on the test's own
+	 * thread. Called as the thread reports a socket, so the lineage learns which thread carries it.
+	 */
 	static @Nullable LedgerLineage ofCurrentThread() {
 		LedgerLineage lineage = CURRENT.get();
-		return lineage == null || lineage.created == null ? null : lineage;
+		if (lineage == null || lineage.created == null) {
+			return null;
+		}
+		if (lineage.thread == null) {
+			// Each lineage is made for one new thread by childValue: this is that thread.
+			lineage.thread = new WeakReference<>(Thread.currentThread());
+		}
+		return lineage;
+	}
+
+	/**
+	 * Whether the thread that carries this lineage has ended: it reported a socket, and is now no
+	 * longer alive (or collected, which only an ended thread can be). False when no socket was
+	 * ever reported on it, since the thread is then unknown.
+	 */
+	boolean threadEnded() {
+		WeakReference<Thread> reference = this.thread;
+		if (reference == null) {
+			return false;
+		}
+		Thread carrier = reference.get();
+		return carrier == null || !carrier.isAlive();
+	}
+
+	/**
+	 * Whether the test's own code made this thread itself, with nothing between: no executor,
+	 * pool, event loop or thread factory of a library or of the JDK, and no thread it did not make
+	 * the same way. True only for a thread the test's own thread created (depth 1) whose creating
+	 * frames, from the {@code Thread} constructor out to the outermost frame of the test's own
+	 * classes, are the test's own classes' and {@code Thread}'s; or for a thread such a thread
+	 * created (depth 2), whose creating stack holds nothing but the test's own classes' frames
+	 * and {@code Thread}'s, from that thread's entry to the constructor. Deeper chains have a
+	 * link whose creation was not kept, so they never qualify. {@link CheckConcurrency} says why
+	 * this matters.
+	 *
+	 * @param ownClasses the test's own classes, as {@link CheckTarget#ownClasses}
+	 */
+	boolean madeDirectlyByOwnCode(List<String> ownClasses) {
+		LedgerSocket.Trace own = this.created;
+		if (own == null || ownClasses.isEmpty()) {
+			return false;
+		}
+		if (this.depth == 1) {
+			return LedgerFrames.createdDirectly(own.getStackTrace(), ownClasses, false);
+		}
+		LedgerLineage first = this.first;
+		LedgerSocket.Trace firstTrace = first == null ? null : first.created;
+		return this.depth == 2 && firstTrace != null && first.depth == 1
+				&& LedgerFrames.createdDirectly(own.getStackTrace(), ownClasses, true)
+				&& LedgerFrames.createdDirectly(firstTrace.getStackTrace(), ownClasses, false);
 	}
 
 	String testId() {

@@ -158,6 +158,51 @@ class LedgerFramesTests {
 		assertThat(LedgerFrames.fileAndLine(new StackTraceElement("a.B", "m", null, 7))).isEqualTo("a.B:7");
 	}
 
+	private static final StackTraceElement THREAD_INIT = frame("java.lang.Thread", "<init>");
+
+	private static final StackTraceElement INHERIT = frame("java.lang.ThreadLocal$ThreadLocalMap", "<init>");
+
+	private static final StackTraceElement LINEAGE = frame("dev.nolinger.LedgerLineage$1", "childValue");
+
+	@Test
+	void aThreadIsCreatedDirectlyWhenOnlyTheTestsOwnFramesLeadToThreadsConstructor() {
+		StackTraceElement[] direct = { LINEAGE, INHERIT, THREAD_INIT, frame("com.example.FooTest", "lambda$leaks$0"),
+				frame("com.example.FooTest", "leaks"), frame("java.lang.reflect.Method", "invoke"), JUNIT };
+		StackTraceElement[] builder = { LINEAGE, THREAD_INIT, frame("java.lang.ThreadBuilders$PlatformThreadBuilder", "unstarted"),
+				frame("java.lang.Thread$Builder", "start"), frame("com.example.FooTest", "leaks"), JUNIT };
+		StackTraceElement[] pool = { LINEAGE, THREAD_INIT, frame("com.example.FooTest", "lambda$pool$0"),
+				frame("java.util.concurrent.ThreadPoolExecutor", "addWorker"), frame("com.example.FooTest", "leaks"), JUNIT };
+		StackTraceElement[] library = { LINEAGE, THREAD_INIT, user(1), frame("com.example.FooTest", "leaks"), JUNIT };
+		StackTraceElement[] noOwn = { LINEAGE, THREAD_INIT, JUNIT };
+
+		assertThat(LedgerFrames.createdDirectly(direct, TEST, false)).isTrue();
+		assertThat(LedgerFrames.createdDirectly(builder, TEST, false)).isTrue();
+		assertThat(LedgerFrames.createdDirectly(pool, TEST, false)).as("a pool between, even with the test's factory").isFalse();
+		assertThat(LedgerFrames.createdDirectly(library, TEST, false)).as("a library's thread").isFalse();
+		assertThat(LedgerFrames.createdDirectly(noOwn, TEST, false)).as("the test framework's thread").isFalse();
+		assertThat(LedgerFrames.createdDirectly(direct, List.of(), false)).isFalse();
+	}
+
+	@Test
+	void onAThreadTheTestMadeNothingButItsEntryMayLieBeyondTheTestsOwnFrames() {
+		StackTraceElement[] platform = { LINEAGE, THREAD_INIT, frame("com.example.FooTest", "lambda$leaks$1"),
+				frame("java.lang.Thread", "run") };
+		StackTraceElement[] virtual = { LINEAGE, THREAD_INIT, frame("java.lang.BaseVirtualThread", "<init>"),
+				frame("java.lang.VirtualThread", "<init>"), frame("com.example.FooTest", "lambda$leaks$1"),
+				frame("java.lang.VirtualThread", "run"), frame("java.lang.VirtualThread$VThreadContinuation$1", "run"),
+				frame("jdk.internal.vm.Continuation", "enter") };
+		StackTraceElement[] worker = { LINEAGE, THREAD_INIT, frame("com.example.FooTest", "lambda$leaks$1"),
+				frame("java.util.concurrent.ThreadPoolExecutor", "runWorker"), frame("java.lang.Thread", "run") };
+		StackTraceElement[] subclass = { LINEAGE, THREAD_INIT, frame("com.example.FooTest$Worker", "run") };
+
+		assertThat(LedgerFrames.createdDirectly(platform, TEST, true)).isTrue();
+		assertThat(LedgerFrames.createdDirectly(virtual, TEST, true)).isTrue();
+		assertThat(LedgerFrames.createdDirectly(subclass, TEST, true)).as("the test's own Thread subclass").isTrue();
+		assertThat(LedgerFrames.createdDirectly(worker, TEST, true)).as("made on a pool's worker").isFalse();
+		assertThat(LedgerFrames.createdDirectly(new StackTraceElement[] { LINEAGE, THREAD_INIT,
+				frame("com.example.FooTest", "lambda$leaks$1"), JUNIT }, TEST, true)).as("anything but the entry beyond").isFalse();
+	}
+
 	private static StackTraceElement user(int n) {
 		return frame("com.example.Client" + n, "call");
 	}

@@ -151,6 +151,126 @@ class LedgerLineageTests {
 		assertThat(carrying).as("of the last 7 created, only the 2 within the budget").isEqualTo(2);
 	}
 
+	private static final List<String> OWN = List.of(LedgerLineageTests.class.getName());
+
+	/** The lineage seen on a thread that {@code make} makes and starts, after it ended. */
+	private static LedgerLineage seenOn(java.util.function.Function<Runnable, Thread> make) throws Exception {
+		AtomicReference<LedgerLineage> seen = new AtomicReference<>();
+		Thread thread = make.apply(() -> seen.set(LedgerLineage.ofCurrentThread()));
+		thread.start();
+		thread.join(10_000);
+		assertThat(thread.isAlive()).isFalse();
+		assertThat(seen.get()).isNotNull();
+		return seen.get();
+	}
+
+	@Test
+	void aThreadTheTestsOwnCodeMadeItselfIsMadeDirectly() throws Exception {
+		LedgerLineage.started(TEST);
+
+		LedgerLineage child = seenOn(Thread::new);
+
+		assertThat(child.madeDirectlyByOwnCode(OWN)).isTrue();
+		assertThat(child.madeDirectlyByOwnCode(List.of("p.ServerTests"))).as("by another class's code").isFalse();
+		assertThat(child.madeDirectlyByOwnCode(List.of())).isFalse();
+	}
+
+	@Test
+	void aThreadMadeDirectlyByAThreadMadeDirectlyIsToo() throws Exception {
+		LedgerLineage.started(TEST);
+		AtomicReference<LedgerLineage> grandchild = new AtomicReference<>();
+		AtomicReference<LedgerLineage> greatGrandchild = new AtomicReference<>();
+
+		seenOn(runnable -> new Thread(() -> {
+			runnable.run();
+			try {
+				grandchild.set(seenOn(next -> new Thread(() -> {
+					next.run();
+					try {
+						greatGrandchild.set(seenOn(Thread::new));
+					}
+					catch (Exception e) {
+						throw new IllegalStateException(e);
+					}
+				})));
+			}
+			catch (Exception e) {
+				throw new IllegalStateException(e);
+			}
+		}));
+
+		assertThat(grandchild.get().depth).isEqualTo(2);
+		assertThat(grandchild.get().madeDirectlyByOwnCode(OWN)).isTrue();
+		assertThat(greatGrandchild.get().depth).isEqualTo(3);
+		assertThat(greatGrandchild.get().madeDirectlyByOwnCode(OWN)).as("a link whose creation was not kept").isFalse();
+	}
+
+	@Test
+	void aPoolsWorkerIsNotMadeDirectlyEvenWhenItsFactoryIsTheTestsOwnLambda() throws Exception {
+		LedgerLineage.started(TEST);
+		ExecutorService pool = Executors.newSingleThreadExecutor(task -> new Thread(task, "own-factory"));
+		try {
+			AtomicReference<LedgerLineage> worker = new AtomicReference<>();
+			AtomicReference<LedgerLineage> madeByWorker = new AtomicReference<>();
+			pool.submit(() -> {
+				worker.set(LedgerLineage.ofCurrentThread());
+				madeByWorker.set(seenOn(Thread::new));
+				return null;
+			}).get(10, TimeUnit.SECONDS);
+
+			assertThat(worker.get().testId()).isEqualTo(TEST);
+			assertThat(worker.get().madeDirectlyByOwnCode(OWN)).as("the pool's frames stand between").isFalse();
+			assertThat(madeByWorker.get().madeDirectlyByOwnCode(OWN)).as("made on a pool's thread").isFalse();
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(seenOn(runnable -> Executors.defaultThreadFactory().newThread(runnable)).madeDirectlyByOwnCode(OWN))
+			.as("through the JDK's thread factory").isFalse();
+	}
+
+	@Test
+	void aThreadHasEndedOnlyOnceItReportedAndIsNoLongerAlive() throws Exception {
+		LedgerLineage.started(TEST);
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		AtomicReference<LedgerLineage> seen = new AtomicReference<>();
+		java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+		Thread thread = new Thread(() -> {
+			seen.set(LedgerLineage.ofCurrentThread());
+			reported.countDown();
+			try {
+				release.await(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		thread.start();
+		try {
+			assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(seen.get().threadEnded()).as("still alive").isFalse();
+		}
+		finally {
+			release.countDown();
+			thread.join(10_000);
+		}
+		assertThat(seen.get().threadEnded()).isTrue();
+
+		AtomicReference<LedgerLineage> child = new AtomicReference<>();
+		Thread quiet = new Thread(() -> {
+			try {
+				child.set(seenOn(Thread::new));
+			}
+			catch (Exception e) {
+				throw new IllegalStateException(e);
+			}
+		});
+		quiet.start();
+		quiet.join(10_000);
+		assertThat(quiet.isAlive()).isFalse();
+		assertThat(child.get().first.threadEnded()).as("a thread that never reported a socket is unknown").isFalse();
+	}
+
 	@Test
 	void namesTestsAndClassesAsTheExtensionDoes() {
 		assertThat(LedgerLineage.testName(TEST)).isEqualTo("ServerTests.leaks()");

@@ -18,6 +18,14 @@ import java.time.Duration;
 
 import dev.nolinger.LingeringSocketsError;
 import dev.nolinger.NoLingeringSockets;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +43,7 @@ class ThreadLineageTests {
 	static volatile AcceptorServer server;
 	static volatile ExecutorClient client;
 	static volatile Socket socket;
+	static volatile EventLoopGroup nettyGroup;
 	static volatile StackTraceElement serverLine;
 	static volatile StackTraceElement clientLine;
 
@@ -51,6 +60,10 @@ class ThreadLineageTests {
 		if (socket != null) {
 			socket.close();
 			socket = null;
+		}
+		if (nettyGroup != null) {
+			nettyGroup.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).await(10, java.util.concurrent.TimeUnit.SECONDS);
+			nettyGroup = null;
 		}
 	}
 
@@ -139,6 +152,26 @@ class ThreadLineageTests {
 	}
 
 	@Test
+	void aNettyNioClientsConnectionNamesTheLineThatBuiltAndConnectedTheClient() {
+		onlyTraced();
+		LingeringSocketsError failure = failureOf(NettyClientTestCases.class);
+
+		String message = failure.getMessage();
+		// Netty starts its event loop's thread at the first task, the channel's registration,
+		// which connect() submits from the test's thread: the thread's lineage is that line.
+		String thread = "multiThreadIoEventLoopGroup-\\d+-1";
+		assertThat(message).containsPattern("\n    connected on thread \"" + thread + "\":\n")
+			.containsPattern("\n    thread \"" + thread + "\" was started during NettyClientTestCases.leaks\\(\\) at "
+					+ java.util.regex.Pattern.quote(at(clientLine)) + "\n")
+			.containsPattern("\nFix: close the client end opened on thread \"" + thread + "\", which "
+					+ java.util.regex.Pattern.quote(at(clientLine) + " started: close or stop what that line built before the"
+							+ " test ends (CLOSE_WAIT: the server closed; this JVM had not closed it within 200 ms of grace).")
+					+ "$");
+		assertThat(failure.getStackTrace()[0]).as("the click lands on the line that built and connected the client")
+			.isEqualTo(clientLine);
+	}
+
+	@Test
 	void aServerStartedForTheClassNamesItsBeforeAllLine() {
 		onlyTraced();
 		LingeringSocketsError failure = failureOf(ClassServerTestCases.class);
@@ -206,6 +239,21 @@ class ThreadLineageTests {
 					+ server.address().getPort() + "/")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(response.body()).isEqualTo("hello");
 			server.awaitAccepted(1);
+		}
+	}
+
+	@NoLingeringSockets
+	static class NettyClientTestCases {
+
+		@Test
+		void leaks() throws Exception {
+			try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+				nettyGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+				// Half-closure allowed: the client keeps its end after the server's FIN, and never closes it.
+				Channel channel = new Bootstrap().group(nettyGroup).channel(NioSocketChannel.class).option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(new ChannelInboundHandlerAdapter()).connect(listener.getLocalSocketAddress()).sync().channel(); clientLine = SourceLine.here();
+				listener.accept().close();
+				assertThat(channel.isRegistered()).isTrue();
+			}
 		}
 	}
 
