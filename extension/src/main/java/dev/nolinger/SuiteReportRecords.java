@@ -314,7 +314,7 @@ final class SuiteReportRecords {
 			}
 			long from = millisFloor(watch.lastSeen - watch.testEnded);
 			long by = (watch.goneBy - watch.testEnded + 999_999) / 1_000_000;
-			if (watch.expiredBesideCloseWait) {
+			if (watch.expiredBesideCloseWait && !otherEndClosedRightAfter(watch)) {
 				return new SuiteReportFate(SuiteReportFate.Kind.EXPIRED_BESIDE_CLOSE_WAIT, from, by);
 			}
 			return new SuiteReportFate(switch (watch.closer) {
@@ -322,6 +322,24 @@ final class SuiteReportRecords {
 				case TEST_THREAD -> SuiteReportFate.Kind.CLOSED_ON_TEST_THREAD;
 				case OTHER_THREAD -> SuiteReportFate.Kind.CLOSED_ON_ANOTHER_THREAD;
 			}, from, by);
+		}
+	}
+
+	/**
+	 * Whether the CLOSE_WAIT other end of a FIN_WAIT2 that went while that end was listed closed
+	 * right after: it was never listed again by a later read, and a later read missed it. A read is
+	 * not one moment: the other end's CLOSE_WAIT may have been read just before its close sent the
+	 * FIN that ended the FIN_WAIT2 (then TIME_WAIT), so the same read saw the FIN_WAIT2 gone beside a
+	 * CLOSE_WAIT. The kernel expired the orphan only if its other end stayed: listed by a later read,
+	 * or still there at the end of the run.
+	 */
+	private static boolean otherEndClosedRightAfter(Watch watch) {
+		Watch other = WATCHED.get(new TcpSocket.Key(watch.key.tuple().mirror(), TcpState.CLOSE_WAIT));
+		if (other == null) {
+			return false;
+		}
+		synchronized (other) {
+			return other.goneBy != 0 && watch.goneBy - other.lastSeen >= 0;
 		}
 	}
 
