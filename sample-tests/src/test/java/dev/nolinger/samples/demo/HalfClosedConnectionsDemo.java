@@ -74,6 +74,16 @@ class HalfClosedConnectionsDemo {
 	}
 
 	@Test
+	void embeddedServerNeverStopped() throws IOException {
+		GreetingServer server = GreetingServer.start();
+		FORGOTTEN.add(server); // the bug: the test never stops the server it started
+		try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+			byte[] greeting = client.getInputStream().readNBytes(6);
+			assertThat(new String(greeting, StandardCharsets.US_ASCII)).isEqualTo("hello\n");
+		}
+	}
+
+	@Test
 	void closesEverythingAndPasses() throws IOException {
 		try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 				Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
