@@ -129,6 +129,8 @@ class GraceUnderLoadTests {
 
 	static final String STOP_FOR = "nolinger.test.stopForMillis";
 
+	static final String WARM_UP = "nolinger.test.warmUp";
+
 	/** The child: runs {@link StoppedTestCases} and prints how many succeeded and each failure's message on one line. */
 	public static final class ChildMain {
 
@@ -155,6 +157,17 @@ class GraceUnderLoadTests {
 				public void close() {
 				}
 			});
+			// A first run, its grace 0 and no stop, pays this JVM's first check of a failing test (class loading, the
+			// native calls, the JIT): a cold first read after the test can outlast the second that the stop waits.
+			System.setProperty(WARM_UP, "true");
+			LauncherFactory.create()
+				.execute(LauncherDiscoveryRequestBuilder.request()
+					.selectors(selectClass(StoppedTestCases.class))
+					.configurationParameter("nolinger.grace", "0s")
+					.configurationParameter("nolinger.report.dir", Path.of(args[0], "warm-up").toString())
+					.build());
+			System.clearProperty(WARM_UP);
+			LoopbackConnections.closeAll();
 			SummaryGeneratingListener listener = new SummaryGeneratingListener();
 			LauncherFactory.create()
 				.execute(LauncherDiscoveryRequestBuilder.request()
@@ -185,6 +198,9 @@ class GraceUnderLoadTests {
 
 		@AfterEach
 		void stopThisJvmForAWhile() throws IOException {
+			if (Boolean.getBoolean(WARM_UP)) {
+				return;
+			}
 			// What a loaded machine does to a JVM, for a known time: none of its threads runs. Started last before the
 			// check, so the stop falls into the grace.
 			long pid = ProcessHandle.current().pid();
