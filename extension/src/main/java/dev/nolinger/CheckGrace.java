@@ -86,8 +86,9 @@ final class CheckGrace {
 				.pollInSameThread()
 				.until(() -> {
 					stalls.polling();
-					return reads.next(check, snapshot, settings.states(), counted).endsWaitWithin(allowed)
-							|| stalls.graceUsedUp();
+					boolean ends = reads.next(check, snapshot, settings.states(), counted).endsWaitWithin(allowed);
+					stalls.read();
+					return ends || stalls.graceUsedUp();
 				});
 		}
 		catch (ConditionTimeoutException timedOut) {
@@ -201,10 +202,23 @@ final class CheckGrace {
 		 * ran; the rest of the time it did not run, and is credited.
 		 */
 		void polling() {
+			credit(this.intervalNanos);
+		}
+
+		/**
+		 * At the end of a poll's read, before the grace is judged used up: a stop during the read is
+		 * credited now, or the wall clock would end the wait for a read the JVM did not run through.
+		 */
+		void read() {
+			credit(0);
+		}
+
+		/** Credits the time since the last mark that was neither {@code expectedNanos} of sleep nor CPU time. */
+		private void credit(long expectedNanos) {
 			long now = this.clock.getAsLong();
 			long cpuNow = this.cpu.getAsLong();
 			long ran = cpuNow < 0 || this.lastPollCpu < 0 ? 0 : cpuNow - this.lastPollCpu;
-			long late = now - this.lastPoll - this.intervalNanos - ran - SLACK_NANOS;
+			long late = now - this.lastPoll - expectedNanos - ran - SLACK_NANOS;
 			if (late > 0) {
 				this.credited = Math.min(this.maxCreditNanos, this.credited + late);
 			}

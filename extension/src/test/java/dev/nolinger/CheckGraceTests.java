@@ -254,6 +254,31 @@ class CheckGraceTests {
 		assertThat(stalls.credited()).as("never more than the grace again").isEqualTo(ms(1_000));
 	}
 
+	/** A stop during a poll's read is credited at its end, before the grace is judged used up, not at the next poll. */
+	@Test
+	void aStopDuringAReadIsCreditedBeforeTheGraceIsJudged() {
+		long[] now = { 0 };
+		long[] cpu = { 0 };
+		CheckGrace.Stalls stalls = new CheckGrace.Stalls(Duration.ofSeconds(3), Duration.ofMillis(50), () -> now[0],
+				() -> cpu[0]);
+
+		// 1 s of polls that woke on time, then a poll whose read is stopped for 2.5 s (1 ms of it on the CPU)
+		for (int poll = 0; poll < 20; poll++) {
+			now[0] += ms(50);
+			stalls.polling();
+		}
+		assertThat(stalls.credited()).isZero();
+		now[0] += ms(2_501);
+		cpu[0] += ms(1);
+		stalls.read();
+
+		assertThat(stalls.credited()).as("2.5 s not running, less the 2 ms of slack").isEqualTo(ms(2_498));
+		assertThat(stalls.graceUsedUp()).as("3.5 s of wall time, of which 2.498 s this JVM did not run").isFalse();
+		now[0] += ms(50);
+		stalls.polling();
+		assertThat(stalls.credited()).as("the sleep after the read, on time: nothing more").isEqualTo(ms(2_498));
+	}
+
 	@Test
 	void withoutTheThreadsCpuTimeOnlyTheSleepsLatenessIsCredited() {
 		long[] now = { 0 };
