@@ -206,6 +206,8 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			Collection<SocketTuple> remembered) throws SocketTableException {
 		List<TcpSocket> sockets = new ArrayList<>();
 		Set<SocketTuple> heldTuples = new HashSet<>();
+		// The inode of each held connected socket, by its other end's 4-tuple: whose mark a lookup sets or clears.
+		Map<SocketTuple, Long> heldByMirror = new HashMap<>();
 		Set<SocketTuple> elsewhere = new HashSet<>();
 		this.connected.keySet().retainAll(socketFds.keySet());
 		for (Map.Entry<Long, Integer> entry : socketFds.entrySet()) {
@@ -219,6 +221,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 				requireInode(fd, inode);
 				sockets.add(new TcpSocket(known.file(), -1, known.tuple(), state, 0, 0, 0, 0, 0, 0, 0, inode));
 				heldTuples.add(known.tuple());
+				heldByMirror.put(known.tuple().mirror(), inode);
 				if (known.mirrorElsewhere() && state == TcpState.ESTABLISHED) {
 					elsewhere.add(known.tuple().mirror());
 				}
@@ -241,6 +244,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			String file = local.isIpv4() && this.lastFamily == AF_INET ? "tcp" : "tcp6";
 			sockets.add(new TcpSocket(file, -1, tuple, state(fd), 0, 0, 0, 0, 0, 0, 0, inode));
 			heldTuples.add(tuple);
+			heldByMirror.put(tuple.mirror(), inode);
 			this.connected.put(inode, new Connected(tuple, file, false));
 		}
 		Set<SocketTuple> wanted = new LinkedHashSet<>();
@@ -250,7 +254,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		for (SocketTuple mirror : elsewhere) {
 			if (heldTuples.contains(mirror)) {
 				// Its fd is here now after all (it came after a listing, or by SCM_RIGHTS): look it up again once it goes.
-				unmarkElsewhere(mirror);
+				markElsewhere(heldByMirror.get(mirror), false);
 			}
 		}
 		wanted.removeAll(elsewhere);
@@ -269,7 +273,9 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 				}
 				if (found != null) {
 					sockets.add(found);
-					rememberIfElsewhere(found, socketFds);
+					if (isElsewhere(found, socketFds)) {
+						markElsewhere(heldByMirror.get(found.tuple()), true);
+					}
 				}
 			}
 		}
@@ -280,30 +286,18 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	}
 
 	/**
-	 * Marks the held socket whose other end {@code found} is, when {@code found} is open in
-	 * another process: it has an inode that no fd of this JVM held at the listing or at an earlier
-	 * read. (A connection accepted here just after the listing looks the same until the next
-	 * listing shows its fd, which takes the mark off.)
+	 * Whether {@code found} is open in another process: it has an inode that no fd of this JVM held
+	 * at the listing or at an earlier read. (A connection accepted here just after the listing
+	 * looks the same until the next listing shows its fd, which takes the mark off.)
 	 */
-	private void rememberIfElsewhere(TcpSocket found, Map<Long, Integer> socketFds) {
-		if (found.inode() == 0 || socketFds.containsKey(found.inode()) || this.connected.containsKey(found.inode())) {
-			return;
-		}
-		for (Map.Entry<Long, Connected> entry : this.connected.entrySet()) {
-			Connected held = entry.getValue();
-			if (!held.mirrorElsewhere() && held.tuple().mirror().equals(found.tuple())) {
-				entry.setValue(new Connected(held.tuple(), held.file(), true));
-				return;
-			}
-		}
+	private boolean isElsewhere(TcpSocket found, Map<Long, Integer> socketFds) {
+		return found.inode() != 0 && !socketFds.containsKey(found.inode()) && !this.connected.containsKey(found.inode());
 	}
 
-	private void unmarkElsewhere(SocketTuple mirror) {
-		for (Map.Entry<Long, Connected> entry : this.connected.entrySet()) {
-			Connected held = entry.getValue();
-			if (held.tuple().mirror().equals(mirror)) {
-				entry.setValue(new Connected(held.tuple(), held.file(), false));
-			}
+	/** Sets whether the held socket {@code inode}'s other end is open in another process; null: none is held. */
+	private void markElsewhere(@Nullable Long inode, boolean elsewhere) {
+		if (inode != null) {
+			this.connected.computeIfPresent(inode, (key, held) -> new Connected(held.tuple(), held.file(), elsewhere));
 		}
 	}
 
