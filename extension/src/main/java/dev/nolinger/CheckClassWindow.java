@@ -39,7 +39,7 @@ final class CheckClassWindow {
 	 */
 	static @Nullable CheckClassWindow open(CheckRun run, CheckTarget type, @Nullable NoLingeringSockets annotation) {
 		try {
-			CheckSettings settings = CheckSettings.resolve(annotation, run.configuration());
+			CheckSettings settings = run.settings(annotation);
 			Check check = run.check();
 			if (!check.source().isAvailable()) {
 				return null;

@@ -133,6 +133,10 @@ final class CheckConcurrency {
 
 	/** A class and what it contains: its windows enclose one another's by construction. */
 	static boolean related(String a, String b) {
-		return a.startsWith(b + "/") || b.startsWith(a + "/") || a.equals(b);
+		return a.equals(b) || encloses(b, a) || encloses(a, b);
+	}
+
+	private static boolean encloses(String outer, String inner) {
+		return inner.length() > outer.length() && inner.charAt(outer.length()) == '/' && inner.startsWith(outer);
 	}
 }

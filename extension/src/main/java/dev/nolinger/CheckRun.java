@@ -5,7 +5,10 @@ package dev.nolinger;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +43,15 @@ final class CheckRun implements AutoCloseable {
 
 	private final AtomicBoolean unsupportedWarned = new AtomicBoolean();
 
+	/**
+	 * Each annotation's settings over this run's configuration, resolved at its first test: the
+	 * extension finds the same annotation instance for every test it covers. By identity, as an
+	 * annotation's own {@code hashCode} walks its attributes.
+	 */
+	private final Map<NoLingeringSockets, CheckSettings> settings = Collections.synchronizedMap(new IdentityHashMap<>());
+
+	private @Nullable CheckSettings unannotated;
+
 	private @Nullable Check check;
 
 	private @Nullable BaselineFile baselineFile;
@@ -56,6 +68,27 @@ final class CheckRun implements AutoCloseable {
 
 	CheckConfiguration configuration() {
 		return this.configuration;
+	}
+
+	/**
+	 * The settings of a test or class under the nearest annotation, or none; an invalid attribute
+	 * throws each time it is asked, naming the attribute.
+	 */
+	CheckSettings settings(@Nullable NoLingeringSockets annotation) {
+		if (annotation == null) {
+			CheckSettings defaults = this.unannotated;
+			if (defaults == null) {
+				defaults = CheckSettings.resolve(null, this.configuration);
+				this.unannotated = defaults;
+			}
+			return defaults;
+		}
+		CheckSettings known = this.settings.get(annotation);
+		if (known == null) {
+			known = CheckSettings.resolve(annotation, this.configuration);
+			this.settings.put(annotation, known);
+		}
+		return known;
 	}
 
 	CheckConcurrency concurrency() {

@@ -26,6 +26,18 @@ record CheckTarget(String id, String name, List<String> ownClasses, Consumer<Map
 	 * {@code @Nested} (inner) class, the classes it sits in.
 	 */
 	static List<String> ownClasses(@Nullable Class<?> testClass) {
+		return testClass == null ? List.of() : OWN_CLASSES.get(testClass);
+	}
+
+	/** {@link #ownClasses(Class)} of each test class, worked out once: every test of the class asks. */
+	private static final ClassValue<List<String>> OWN_CLASSES = new ClassValue<>() {
+		@Override
+		protected List<String> computeValue(Class<?> testClass) {
+			return ownClassesOf(testClass);
+		}
+	};
+
+	private static List<String> ownClassesOf(Class<?> testClass) {
 		List<String> names = new ArrayList<>();
 		for (Class<?> type = testClass; type != null;
 				type = Modifier.isStatic(type.getModifiers()) ? null : type.getEnclosingClass()) {
@@ -33,7 +45,7 @@ record CheckTarget(String id, String name, List<String> ownClasses, Consumer<Map
 				names.add(level.getName());
 			}
 		}
-		return names;
+		return List.copyOf(names);
 	}
 
 	/**

@@ -4,7 +4,10 @@
 package dev.nolinger;
 
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Member;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apiguardian.api.API;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -69,6 +72,20 @@ public final class NoLingeringSocketsExtension
 	public static final String READ_ALWAYS_KEY = "nolinger.read.always";
 
 	private static final Namespace NAMESPACE = Namespace.create(NoLingeringSocketsExtension.class);
+
+	/**
+	 * The annotation found on each method or class, kept with the class that declares it: a
+	 * search of an element's annotations and their meta-annotations gives the same answer every
+	 * time, and JUnit's costs more than the rest of a clean test's check while the JIT has not yet
+	 * compiled it (each repetition of a {@code @RepeatedTest} searched again). A {@link ClassValue}
+	 * lets the entries go with their class loader.
+	 */
+	private static final ClassValue<Map<AnnotatedElement, Optional<NoLingeringSockets>>> ANNOTATIONS = new ClassValue<>() {
+		@Override
+		protected Map<AnnotatedElement, Optional<NoLingeringSockets>> computeValue(Class<?> type) {
+			return new ConcurrentHashMap<>();
+		}
+	};
 
 	/** The store key of the snapshot taken before a test opted out with {@code enabled = false}. */
 	private static final String OPTED_OUT = "opted-out";
@@ -139,7 +156,7 @@ public final class NoLingeringSocketsExtension
 			}
 			return;
 		}
-		CheckSettings settings = CheckSettings.resolve(annotation, run.configuration());
+		CheckSettings settings = run.settings(annotation);
 		if (!run.check().source().isAvailable()) {
 			run.unsupportedPlatform(warning -> context.publishReportEntry("nolinger", warning));
 			return;
@@ -195,14 +212,23 @@ public final class NoLingeringSocketsExtension
 			.getParent()) {
 			Optional<AnnotatedElement> element = current.get().getElement();
 			if (element.isPresent()) {
-				Optional<NoLingeringSockets> annotation = AnnotationSupport.findAnnotation(element.get(),
-						NoLingeringSockets.class);
+				Optional<NoLingeringSockets> annotation = annotationOn(element.get());
 				if (annotation.isPresent()) {
 					return annotation;
 				}
 			}
 		}
 		return Optional.empty();
+	}
+
+	private static Optional<NoLingeringSockets> annotationOn(AnnotatedElement element) {
+		Class<?> owner = element instanceof Class<?> type ? type
+				: element instanceof Member member ? member.getDeclaringClass() : null;
+		if (owner == null) {
+			return AnnotationSupport.findAnnotation(element, NoLingeringSockets.class);
+		}
+		return ANNOTATIONS.get(owner)
+			.computeIfAbsent(element, found -> AnnotationSupport.findAnnotation(found, NoLingeringSockets.class));
 	}
 
 	static String testName(ExtensionContext context) {
