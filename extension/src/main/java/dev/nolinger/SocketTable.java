@@ -28,6 +28,18 @@ record SocketTable(List<TcpSocket> sockets, Map<SocketTuple, TcpSocket> byTuple)
 				Collections.unmodifiableMap(byTuple));
 	}
 
+	// Written out: the index is made from the list ({@link #of}), so equal lists make equal tables,
+	// and a record's generated equals goes through method handles, slow until the JIT has compiled it.
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof SocketTable that && this.sockets.equals(that.sockets);
+	}
+
+	@Override
+	public int hashCode() {
+		return this.sockets.hashCode();
+	}
+
 	@Nullable TcpSocket find(SocketTuple tuple) {
 		return this.byTuple.get(tuple);
 	}

@@ -36,6 +36,34 @@ record TcpSocket(String file, int slot, SocketTuple tuple, TcpState state, long 
 
 	/** Identity of a finding: one connection end in one state. */
 	record Key(SocketTuple tuple, TcpState state) {
+
+		// Written out, as TcpSocket's are.
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Key that && this.state == that.state && this.tuple.equals(that.tuple);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.tuple.hashCode() * 31 + this.state.hashCode();
+		}
+	}
+
+	// Written out: a record's generated equals and hashCode go through method handles, slow until
+	// the JIT has compiled them, and every check compares the table it read with the last one.
+	@Override
+	public boolean equals(Object other) {
+		return other instanceof TcpSocket that && this.inode == that.inode && this.state == that.state
+				&& this.slot == that.slot && this.transmitQueue == that.transmitQueue
+				&& this.receiveQueue == that.receiveQueue && this.timerActive == that.timerActive
+				&& this.timerExpiresTicks == that.timerExpiresTicks && this.retransmits == that.retransmits
+				&& this.uid == that.uid && this.unansweredProbes == that.unansweredProbes
+				&& this.tuple.equals(that.tuple) && this.file.equals(that.file);
+	}
+
+	@Override
+	public int hashCode() {
+		return (this.tuple.hashCode() * 31 + this.state.hashCode()) * 31 + Long.hashCode(this.inode);
 	}
 
 	Key key() {

@@ -19,6 +19,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * The netlink source's system calls on Java 22+, through the FFM API: downcalls into the C library
@@ -50,14 +51,6 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
 	private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-	private final MethodHandle socketCall;
-	private final MethodHandle sendtoCall;
-	private final MethodHandle recvCall;
-	private final MethodHandle closeCall;
-	private final MethodHandle getsocknameCall;
-	private final MethodHandle getpeernameCall;
-	private final MethodHandle getsockoptCall;
-	private final MethodHandle statxCall;
 
 	private final Arena arena = Arena.ofAuto();
 	private final MemorySegment callState = this.arena.allocate(CALL_STATE);
@@ -69,16 +62,56 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	private final File fdDirectory = new File("/proc/self/fd");
 	private final MemorySegment fdDirectoryPath = this.arena.allocateFrom("/proc/self/fd");
 
-	private SocketTableFfmCalls(MethodHandle... calls) {
-		this.socketCall = calls[0];
-		this.sendtoCall = calls[1];
-		this.recvCall = calls[2];
-		this.closeCall = calls[3];
-		this.getsocknameCall = calls[4];
-		this.getpeernameCall = calls[5];
-		this.getsockoptCall = calls[6];
-		this.statxCall = calls[7];
+	private SocketTableFfmCalls() {
 		this.kernelAddress.set(JAVA_SHORT, 0, (short) AF_NETLINK);
+	}
+
+	/**
+	 * The downcalls, in static final fields: the JIT inlines a downcall only through a constant
+	 * handle, and a check makes one per fd. Initialized on first use, which {@link #link()} makes
+	 * only once native access is known to be enabled, so that no restricted method runs without it.
+	 */
+	private static final class Calls {
+
+		static final MethodHandle SOCKET;
+		static final MethodHandle SENDTO;
+		static final MethodHandle RECV;
+		static final MethodHandle CLOSE;
+		static final MethodHandle GETSOCKNAME;
+		static final MethodHandle GETPEERNAME;
+		static final MethodHandle GETSOCKOPT;
+		static final MethodHandle STATX;
+
+		static {
+			Linker linker = Linker.nativeLinker();
+			SymbolLookup libc = linker.defaultLookup();
+			Linker.Option errno = Linker.Option.captureCallState("errno");
+			SOCKET = downcall(linker, libc, "socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
+			SENDTO = downcall(linker, libc, "sendto",
+					FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
+			RECV = downcall(linker, libc, "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+					errno);
+			CLOSE = downcall(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+			GETSOCKNAME = downcall(linker, libc, "getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+					errno);
+			GETPEERNAME = downcall(linker, libc, "getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+					errno);
+			GETSOCKOPT = downcall(linker, libc, "getsockopt",
+					FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
+			STATX = downcall(linker, libc, "statx",
+					FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno);
+		}
+
+		private Calls() {
+		}
+
+		@SuppressWarnings("restricted")
+		private static MethodHandle downcall(Linker linker, SymbolLookup libc, String name, FunctionDescriptor shape,
+				Linker.Option... options) {
+			MemorySegment symbol = libc.find(name)
+				.orElseThrow(() -> new IllegalStateException("the C library has no " + name + "() to call"));
+			return linker.downcallHandle(symbol, shape, options);
+		}
 	}
 
 	/**
@@ -86,28 +119,17 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	 *
 	 * @throws SocketTableException naming the option that enables native access, where it is off
 	 */
-	@SuppressWarnings("restricted")
 	static SocketTableCalls link() throws SocketTableException {
 		requireNativeAccess();
-		Linker linker = Linker.nativeLinker();
-		SymbolLookup libc = linker.defaultLookup();
-		Linker.Option errno = Linker.Option.captureCallState("errno");
-		return new SocketTableFfmCalls(
-				linker.downcallHandle(find(libc, "socket"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-						errno),
-				linker.downcallHandle(find(libc, "sendto"),
-						FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno),
-				linker.downcallHandle(find(libc, "recv"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
-						errno),
-				linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT)),
-				linker.downcallHandle(find(libc, "getsockname"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
-						errno),
-				linker.downcallHandle(find(libc, "getpeername"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
-						errno),
-				linker.downcallHandle(find(libc, "getsockopt"),
-						FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno),
-				linker.downcallHandle(find(libc, "statx"),
-						FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno));
+		try {
+			Objects.requireNonNull(Calls.STATX);
+		}
+		catch (LinkageError e) {
+			// ExceptionInInitializerError the first time, NoClassDefFoundError after.
+			Throwable cause = e.getCause() == null ? e : e.getCause();
+			throw new SocketTableException("the FFM calls failed to link: " + cause.getMessage(), cause);
+		}
+		return new SocketTableFfmCalls();
 	}
 
 	/**
@@ -134,7 +156,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	@Override
 	public synchronized int netlinkSocket() {
 		try {
-			return result((int) this.socketCall.invokeExact(this.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+			return result((int) Calls.SOCKET.invokeExact(this.callState, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 					NETLINK_SOCK_DIAG));
 		}
 		catch (Throwable e) {
@@ -145,7 +167,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	@Override
 	public synchronized int send(int fd, ByteBuffer request, int length) {
 		try {
-			return (int) result((long) this.sendtoCall.invokeExact(this.callState, fd, MemorySegment.ofBuffer(request),
+			return (int) result((long) Calls.SENDTO.invokeExact(this.callState, fd, MemorySegment.ofBuffer(request),
 					(long) length, 0, this.kernelAddress, 12));
 		}
 		catch (Throwable e) {
@@ -156,7 +178,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	@Override
 	public synchronized int receive(int fd, ByteBuffer buffer) {
 		try {
-			return (int) result((long) this.recvCall.invokeExact(this.callState, fd, MemorySegment.ofBuffer(buffer),
+			return (int) result((long) Calls.RECV.invokeExact(this.callState, fd, MemorySegment.ofBuffer(buffer),
 					(long) buffer.capacity(), 0));
 		}
 		catch (Throwable e) {
@@ -167,7 +189,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	@Override
 	public synchronized void close(int fd) {
 		try {
-			int ignored = (int) this.closeCall.invokeExact(fd);
+			int ignored = (int) Calls.CLOSE.invokeExact(fd);
 		}
 		catch (Throwable e) {
 			throw rethrow(e);
@@ -178,8 +200,9 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	public synchronized int address(int fd, boolean peer, ByteBuffer sockaddr) {
 		this.length.set(JAVA_INT, 0, sockaddr.capacity());
 		try {
-			MethodHandle call = peer ? this.getpeernameCall : this.getsocknameCall;
-			int result = (int) call.invokeExact(this.callState, fd, MemorySegment.ofBuffer(sockaddr), this.length);
+			int result = peer
+					? (int) Calls.GETPEERNAME.invokeExact(this.callState, fd, MemorySegment.ofBuffer(sockaddr), this.length)
+					: (int) Calls.GETSOCKNAME.invokeExact(this.callState, fd, MemorySegment.ofBuffer(sockaddr), this.length);
 			return result == 0 ? this.length.get(JAVA_INT, 0) : result(result);
 		}
 		catch (Throwable e) {
@@ -191,7 +214,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	public synchronized int option(int fd, int level, int name, ByteBuffer value) {
 		this.length.set(JAVA_INT, 0, value.capacity());
 		try {
-			int result = (int) this.getsockoptCall.invokeExact(this.callState, fd, level, name,
+			int result = (int) Calls.GETSOCKOPT.invokeExact(this.callState, fd, level, name,
 					MemorySegment.ofBuffer(value), this.length);
 			return result == 0 ? this.length.get(JAVA_INT, 0) : result(result);
 		}
@@ -203,7 +226,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	@Override
 	public synchronized long openFds() {
 		try {
-			int result = (int) this.statxCall.invokeExact(this.callState, AT_FDCWD, this.fdDirectoryPath, 0, STATX_SIZE_MASK,
+			int result = (int) Calls.STATX.invokeExact(this.callState, AT_FDCWD, this.fdDirectoryPath, 0, STATX_SIZE_MASK,
 					this.statx);
 			if (result != 0) {
 				return result(result);
@@ -218,7 +241,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	@Override
 	public synchronized long socketInode(int fd) {
 		try {
-			int result = (int) this.statxCall.invokeExact(this.callState, fd, this.emptyPath, AT_EMPTY_PATH,
+			int result = (int) Calls.STATX.invokeExact(this.callState, fd, this.emptyPath, AT_EMPTY_PATH,
 					STATX_TYPE | STATX_INO, this.statx);
 			if (result != 0) {
 				return result(result);
@@ -272,10 +295,6 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 
 	private int result(int result) {
 		return result < 0 ? -(int) ERRNO.get(this.callState, 0L) : result;
-	}
-
-	private static MemorySegment find(SymbolLookup libc, String name) throws SocketTableException {
-		return libc.find(name).orElseThrow(() -> new SocketTableException("the C library has no " + name + "() to call"));
 	}
 
 	/** A downcall throws nothing checked; anything else is a bug to surface as is. */
