@@ -3,9 +3,12 @@
  */
 package dev.nolinger;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -48,8 +51,8 @@ final class LedgerFrames {
 		if (useful.isEmpty()) {
 			return List.of();
 		}
-		StackTraceElement pool = pool(stack, testClasses);
-		StackTraceElement library = pool != null ? pool : innermostOfALibrary(useful);
+		Pool pool = pool(stack, testClasses);
+		StackTraceElement library = pool != null ? pool.frame() : innermostOfALibrary(useful);
 		int own = ownFrame(useful, testClasses);
 		List<StackTraceElement> shown = new ArrayList<>();
 		if (own < 0 || !library.equals(useful.get(own))) {
@@ -81,27 +84,55 @@ final class LedgerFrames {
 	}
 
 	/**
-	 * The innermost frame of a connection pool in the stack that opened a socket, or null. A
-	 * frame is a pool's when its class's simple name says {@code Pool}, {@code Pooled} or
-	 * {@code Pooling} (Apache HttpClient's {@code PoolingHttpClientConnectionManager}, OkHttp's
-	 * {@code RealConnectionPool}, Jetty's {@code DuplexConnectionPool}, Reactor Netty's
-	 * {@code PooledConnectionProvider}, HikariCP's {@code HikariPool}, commons-pool's
+	 * A connection pool that the frames which opened a socket went through.
+	 *
+	 * @param name the pool's class, without its package: {@code PoolingHttpClientConnectionManager}
+	 * @param frame the frame that shows it: the pool's own, or that of the class holding it
+	 * @param holder the class, without its package, whose frame opened the socket for the pool it
+	 *     holds ({@code ConnectPlan}, for OkHttp's {@code RealConnectionPool}); null when the
+	 *     pool's own frame is on the stack
+	 */
+	record Pool(String name, StackTraceElement frame, @Nullable String holder) {
+
+		/** {@code PoolingHttpClientConnectionManager opened it}, {@code ConnectPlan opened it for its RealConnectionPool}. */
+		String opened() {
+			return this.holder == null ? this.name + " opened it, and keeps it" : this.holder + " opened it for its " + this.name
+					+ ", which keeps it";
+		}
+	}
+
+	/**
+	 * The connection pool that the stack which opened a socket went through, or null: the innermost
+	 * frame of a pool, else the innermost frame whose class holds one in a field.
+	 *
+	 * <p>A frame is a pool's when its class's simple name says {@code Pool}, {@code Pooled} or
+	 * {@code Pooling} (Apache HttpClient's {@code PoolingHttpClientConnectionManager}, Jetty's
+	 * {@code DuplexConnectionPool}, HikariCP's {@code HikariPool}, commons-pool's
 	 * {@code GenericObjectPool}, the JDK's {@code jdk.internal.net.http.ConnectionPool}), unless
 	 * it names a pool of threads, buffers or tasks ({@code ThreadPoolExecutor},
 	 * {@code ForkJoinPool}, {@code PooledByteBufAllocator}), which every executor thread's stack
 	 * holds, or is one of the test's own classes.
 	 *
-	 * <p>Why a name and no list of classes: libraries rename their pool classes, and a list of
+	 * <p>Some clients look into their pool, find no connection, and connect from a class of their
+	 * own that puts the new connection into the pool afterwards: no pool frame is on the stack.
+	 * Such a class holds the pool in a field (OkHttp's {@code ConnectPlan} holds its
+	 * {@code RealConnectionPool}), so a library frame whose class has an instance field of a pool
+	 * class, by the same words, says the same. Only instance fields: a static one is a cache of
+	 * the whole library, such as a recycler of objects, not the pool of this client. The classes
+	 * are looked up by name, without initializing them, in the context class loader of the thread
+	 * that writes the message, which is the test's; one that does not resolve says nothing.
+	 *
+	 * <p>Why names and no list of classes: libraries rename their pool classes, and a list of
 	 * them rots; "pool" is the one word they all keep. Why no behavioural signal, such as the
 	 * connection being reused by a later test: reuse shows only when a later test happens to
 	 * make the same request, and the ledger records no reads or writes. What a wrong guess costs:
 	 * only the wording of the row and of the {@code Fix:} (close or evict the pool rather than
-	 * close the socket at a line), never whether or which test fails. What it misses: a pool whose
-	 * frames are not on the stack when the socket opens (OkHttp and the JDK {@code HttpClient}
-	 * look into the pool, find nothing, then connect from elsewhere; Reactor Netty connects on its
-	 * event loop); those read as before.
+	 * close the socket at a line), never whether or which test fails. What it misses: a client
+	 * that connects where no frame holds its pool (the JDK {@code HttpClient} connects from
+	 * classes that hold only the client; Reactor Netty connects on its event loop); those read as
+	 * before.
 	 */
-	static @Nullable StackTraceElement pool(StackTraceElement[] stack, List<String> testClasses) {
+	static @Nullable Pool pool(StackTraceElement[] stack, List<String> testClasses) {
 		int outermostOwn = -1;
 		for (int i = 0; i < stack.length; i++) {
 			outermostOwn = isOwn(stack[i], testClasses) ? i : outermostOwn;
@@ -114,13 +145,60 @@ final class LedgerFrames {
 				continue;
 			}
 			String name = frame.getClassName();
-			String simple = name.substring(name.lastIndexOf('.') + 1);
-			if (simple.contains("Pool") && !NOT_CONNECTION_POOL.matcher(simple).find()) {
-				return frame;
+			if (isConnectionPool(name.substring(name.lastIndexOf('.') + 1))) {
+				return new Pool(simpleClass(frame), frame, null);
+			}
+		}
+		ClassLoader loader = Thread.currentThread().getContextClassLoader();
+		for (int i = 0; i < end; i++) {
+			StackTraceElement frame = stack[i];
+			if (isNolinger(frame) || isOwn(frame, testClasses) || isJdk(frame)) {
+				continue;
+			}
+			Optional<String> held = heldPool(frame.getClassName(), loader);
+			if (held.isPresent()) {
+				return new Pool(held.get(), frame, simpleClass(frame));
 			}
 		}
 		return null;
 	}
+
+	private static boolean isConnectionPool(String simpleName) {
+		return simpleName.contains("Pool") && !NOT_CONNECTION_POOL.matcher(simpleName).find();
+	}
+
+	/** The simple name of the connection pool class an instance field of {@code className} holds, if any. */
+	private static Optional<String> heldPool(String className, @Nullable ClassLoader loader) {
+		try {
+			return HELD_POOL.get(Class.forName(className, false, loader));
+		}
+		catch (ClassNotFoundException | LinkageError | SecurityException e) {
+			return Optional.empty();
+		}
+	}
+
+	/** {@link #heldPool} per class, worked out once; a {@link ClassValue}, so it goes with its class loader. */
+	private static final ClassValue<Optional<String>> HELD_POOL = new ClassValue<>() {
+		@Override
+		protected Optional<String> computeValue(Class<?> type) {
+			try {
+				for (Class<?> level = type; level != null && level != Object.class; level = level.getSuperclass()) {
+					for (Field field : level.getDeclaredFields()) {
+						Class<?> held = field.getType();
+						String simple = held.getSimpleName();
+						if (!Modifier.isStatic(field.getModifiers()) && !held.isPrimitive() && !held.isArray()
+								&& isConnectionPool(simple)) {
+							return Optional.of(simple);
+						}
+					}
+				}
+			}
+			catch (LinkageError | SecurityException e) {
+				// A field's type that does not resolve: the class says nothing.
+			}
+			return Optional.empty();
+		}
+	};
 
 	/** Pools of something other than connections, by the words in their names. */
 	private static final java.util.regex.Pattern NOT_CONNECTION_POOL = java.util.regex.Pattern

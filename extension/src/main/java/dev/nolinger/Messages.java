@@ -162,11 +162,11 @@ final class Messages {
 			}
 		}
 		appendFrames(message, opened, testClasses, printed);
-		StackTraceElement pool = pool(opened, testClasses);
+		LedgerFrames.Pool pool = pool(opened, testClasses);
 		if (pool != null) {
 			// Said only while the pool may still hold it: a closed socket was opened through a pool, no more.
-			message.append(traced.closed() == null ? "\n    a connection pool holds this connection: " + LedgerFrames.simpleClass(pool)
-					+ " opened it, and keeps it open for reuse" : "\n    opened through a connection pool: " + LedgerFrames.simpleClass(pool));
+			message.append(traced.closed() == null ? "\n    a connection pool holds this connection: " + pool.opened()
+					+ " open for reuse" : "\n    opened through a connection pool: " + pool.name());
 		}
 		Origin thread = origin(opened.lineage(), testClasses);
 		// A server's thread started on the line that opened its listener: that line is said already.
@@ -220,9 +220,9 @@ final class Messages {
 		if (anchor != null) {
 			where.append(" at ").append(LedgerFrames.fileAndLine(anchor));
 		}
-		StackTraceElement pool = pool(opened, testClasses);
+		LedgerFrames.Pool pool = pool(opened, testClasses);
 		if (pool != null) {
-			where.append(", through the connection pool ").append(LedgerFrames.simpleClass(pool));
+			where.append(", through the connection pool ").append(pool.name());
 		}
 		if (traced.listener() != null) {
 			where.append(", by listener ").append(traced.listener());
@@ -367,7 +367,7 @@ final class Messages {
 	}
 
 	/** The connection pool the event's frames went through, when there was one (see {@link LedgerFrames#pool}). */
-	private static @Nullable StackTraceElement pool(LedgerSocket.@Nullable Event event, List<String> testClasses) {
+	private static LedgerFrames.@Nullable Pool pool(LedgerSocket.@Nullable Event event, List<String> testClasses) {
 		return event == null || event.stack() == null ? null
 				: LedgerFrames.pool(event.stack().getStackTrace(), testClasses);
 	}
@@ -406,7 +406,7 @@ final class Messages {
 			opened = "opened on thread \"" + openedEvent.thread() + "\", which " + startedAt(thread, testName) + " started";
 			build = ": close or stop what that line built before the test ends";
 		}
-		StackTraceElement pool = traced == null || traced.closed() != null ? null : pool(openedEvent, testClasses);
+		LedgerFrames.Pool pool = traced == null || traced.closed() != null ? null : pool(openedEvent, testClasses);
 		String fix = pool != null && first.socket().state() != TcpState.FIN_WAIT2 && first.socket().state() != TcpState.LISTEN
 				? pooled(first, pool, opened, within)
 				: switch (first.socket().state()) {
@@ -442,12 +442,12 @@ final class Messages {
 	 * request has nothing to close (a fluent call through a hidden static pool, say), so the fix
 	 * is the pool, or the client that owns it.
 	 */
-	private static String pooled(Finding finding, StackTraceElement pool, String opened, String within) {
+	private static String pooled(Finding finding, LedgerFrames.Pool pool, String opened, String within) {
 		TcpState state = finding.socket().state();
 		String why = state == TcpState.CLOSE_WAIT
 				? "CLOSE_WAIT: the " + peer(finding.role()) + " closed; this JVM had not closed it " + within
 				: state + ": " + stripPeriod(hint(state));
-		return "close or evict the connection pool " + LedgerFrames.simpleClass(pool)
+		return "close or evict the connection pool " + pool.name()
 				+ ", or close the client that owns it: it holds the " + finding.role().label() + " " + opened
 				+ ", and keeps it open after its request (" + why + ").";
 	}

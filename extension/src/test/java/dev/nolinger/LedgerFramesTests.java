@@ -77,8 +77,10 @@ class LedgerFramesTests {
 				pool, frame("org.apache.hc.client5.http.impl.classic.InternalHttpClient", "doExecute"),
 				frame("org.apache.hc.client5.http.fluent.Request", "execute"), frame("com.example.FooTest", "leaks"), JUNIT };
 
-		assertThat(LedgerFrames.pool(stack, TEST)).isEqualTo(pool);
-		assertThat(LedgerFrames.simpleClass(pool)).isEqualTo("PoolingHttpClientConnectionManager");
+		assertThat(LedgerFrames.pool(stack, TEST))
+			.isEqualTo(new LedgerFrames.Pool("PoolingHttpClientConnectionManager", pool, null));
+		assertThat(LedgerFrames.pool(stack, TEST).opened())
+			.isEqualTo("PoolingHttpClientConnectionManager opened it, and keeps it");
 		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(pool, frame("com.example.FooTest", "leaks"));
 	}
 
@@ -100,6 +102,31 @@ class LedgerFramesTests {
 		assertThat(LedgerFrames.pool(new StackTraceElement[] { SOCKET, frame("com.example.FooTest", "leaks"), JUNIT,
 				frame("com.example.PooledConnectionTests", "runsTheFixture") }, TEST))
 			.as("the callers of the test's own frames are the test framework's").isNull();
+	}
+
+	@Test
+	void aClassThatConnectsForThePoolItHoldsInAFieldNamesThatPoolWhenNoPoolFrameIsOnTheStack() {
+		// OkHttp's shape: RealCall looks into its pool, finds nothing, and ConnectPlan, which holds the pool, connects.
+		StackTraceElement connects = frame(Connector.class.getName(), "connectSocket");
+		StackTraceElement[] stack = { EVENTS, SOCKET, connects, frame("com.example.Call", "execute"),
+				frame("com.example.FooTest", "leaks"), JUNIT };
+
+		LedgerFrames.Pool pool = LedgerFrames.pool(stack, TEST);
+
+		assertThat(pool).isEqualTo(new LedgerFrames.Pool("ExampleConnectionPool", connects, "LedgerFramesTests"));
+		assertThat(pool.opened()).isEqualTo("LedgerFramesTests opened it for its ExampleConnectionPool, which keeps it");
+		assertThat(LedgerFrames.shown(stack, TEST)).containsExactly(connects, frame("com.example.FooTest", "leaks"));
+		assertThat(LedgerFrames.pool(new StackTraceElement[] { EVENTS, SOCKET, frame(SubclassedConnector.class.getName(), "connect") },
+				TEST)).as("a field its superclass declares").isNotNull();
+	}
+
+	@Test
+	void aStaticPoolFieldAPoolOfThreadsAClassThatDoesNotResolveAndTheJdksClassesSayNothing() {
+		for (String holder : List.of(RecyclesStatically.class.getName(), HoldsThreads.class.getName(),
+				"com.example.NotOnTheClassPath", "java.net.http.HttpClient")) {
+			assertThat(LedgerFrames.pool(new StackTraceElement[] { EVENTS, SOCKET, frame(holder, "connect") }, TEST)).as(holder)
+				.isNull();
+		}
 	}
 
 	@Test
@@ -209,5 +236,29 @@ class LedgerFramesTests {
 
 	private static StackTraceElement frame(String className, String method) {
 		return new StackTraceElement(className, method, className.substring(className.lastIndexOf('.') + 1) + ".java", 10);
+	}
+
+	/** A pool, by its name. */
+	static final class ExampleConnectionPool {
+	}
+
+	/** Connects for the pool it holds, as OkHttp's ConnectPlan does. */
+	static class Connector {
+
+		ExampleConnectionPool pool = new ExampleConnectionPool();
+	}
+
+	static final class SubclassedConnector extends Connector {
+	}
+
+	/** A cache of the whole library, such as a recycler: static. */
+	static final class RecyclesStatically {
+
+		static ExampleConnectionPool shared = new ExampleConnectionPool();
+	}
+
+	static final class HoldsThreads {
+
+		java.util.concurrent.ThreadPoolExecutor threads;
 	}
 }
