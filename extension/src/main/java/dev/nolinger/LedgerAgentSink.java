@@ -48,6 +48,11 @@ final class LedgerAgentSink implements LedgerBridge.Sink {
 	}
 
 	@Override
+	public void starting(Thread thread) {
+		LedgerLineage.starting(thread);
+	}
+
+	@Override
 	public void failed(Throwable failure) {
 		System.err.println("nolinger: a socket hook failed and is ignored from now on: " + failure);
 	}

@@ -48,6 +48,9 @@ public final class LedgerBridge {
 		 */
 		void cleaned(Object socket);
 
+		/** {@code Thread.start} was called on the current thread for {@code thread}. */
+		void starting(Thread thread);
+
 		/** The first Throwable a hook swallowed; later ones are dropped. */
 		void failed(Throwable failure);
 	}
@@ -192,6 +195,19 @@ public final class LedgerBridge {
 	public static void channelClosed(FileDescriptor fd, ProtocolFamily family) {
 		if (family != StandardProtocolFamily.UNIX) {
 			closed(fd);
+		}
+	}
+
+	/** Hook: {@code Thread.start} was called, on the thread that starts {@code thread}. */
+	public static void threadStarting(Thread thread) {
+		Sink sink = LedgerBridge.sink;
+		if (sink != null) {
+			try {
+				sink.starting(thread);
+			}
+			catch (Throwable failure) {
+				fail(sink, failure);
+			}
 		}
 	}
 

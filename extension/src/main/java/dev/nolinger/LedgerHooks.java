@@ -23,8 +23,8 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * The hooks the agent adds to the JDK's socket classes, and the check that each class still has
- * the shape they need. Every hook is straight-line code (loads of {@code this}'s fields or of an
+ * The hooks the agent adds to the JDK's socket classes and to {@code Thread.start}, and the check
+ * that each class still has the shape they need. Every hook is straight-line code (loads of {@code this}'s fields or of an
  * argument never reassigned, or a duplicate of the value just returned, then one static call into
  * {@link LedgerBridge}) inserted at a method's entry, before its normal returns, or right after
  * its one call to a given method: it adds no branch, no local, no handler and no member, and
@@ -36,7 +36,8 @@ final class LedgerHooks implements ClassFileTransformer {
 	static final String NIO_SOCKET = "sun/nio/ch/NioSocketImpl";
 	static final String CHANNEL = "sun/nio/ch/SocketChannelImpl";
 	static final String SERVER_CHANNEL = "sun/nio/ch/ServerSocketChannelImpl";
-	static final List<String> TARGETS = List.of(NIO_SOCKET, CHANNEL, SERVER_CHANNEL);
+	static final String THREAD = "java/lang/Thread";
+	static final List<String> TARGETS = List.of(NIO_SOCKET, CHANNEL, SERVER_CHANNEL, THREAD);
 
 	/** Test hook: {@code owner.method} to treat as missing, as on a JDK whose classes changed. */
 	static final String PRETEND_MISSING_PROPERTY = "nolinger.agent.pretendMissing";
@@ -140,7 +141,10 @@ final class LedgerHooks implements ClassFileTransformer {
 					"channelAccepted", "(Ljava/nio/channels/SocketChannel;" + FD + FAMILY + ")V"),
 			new Hook(SERVER_CHANNEL, "implCloseSelectableChannel", "()V", ENTRY,
 					List.of(new ThisField("fd", FD), new ThisField("family", FAMILY)), "channelClosed",
-					"(" + FD + FAMILY + ")V"));
+					"(" + FD + FAMILY + ")V"),
+			// The starting thread hands its test's lineage to a thread made without inheriting it (LedgerLineage).
+			new Hook(THREAD, "start", "()V", ENTRY, List.of(new Argument(0, Opcodes.ALOAD)), "threadStarting",
+					"(Ljava/lang/Thread;)V"));
 
 	private static List<Load> channelConnect() {
 		return List.of(new ThisField("fd", FD), new ThisField("family", FAMILY), new Argument(2, Opcodes.ILOAD),

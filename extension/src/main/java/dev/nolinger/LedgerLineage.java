@@ -4,8 +4,10 @@
 package dev.nolinger;
 
 import java.lang.ref.WeakReference;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,16 +40,16 @@ import org.jspecify.annotations.Nullable;
  * at the thread's first socket event (so creating a thread costs nothing more); it lives in the
  * inherited maps of live threads and in the ledger's bounded records, and at most
  * {@link #PER_TEST} threads per test get one.</li>
- * <li>Threads created with {@code inheritInheritableThreadLocals} off carry none: the JDK's
- * {@code HttpClient} creates its selector and worker threads so. Their sockets show their frames
- * only, and an accepted end still leads to the line that opened its listener. No frame the ledger
- * already sees can close that gap: such a thread gets nothing from the thread that made it (not
- * even its context class loader, which becomes the system one), the client's constructor starts
- * its selector thread on the building thread without any socket event there, and its connections
- * are opened on its worker threads and completed on the selector thread, all made so. Naming the
- * line that built the client needs a hook where the building thread still runs: on
- * {@code Thread.start} (run by the starting thread, which could hand its lineage to the started
- * one) or on the client's own construction.</li>
+ * <li>Threads created with inheritance off ({@code new Thread(group, task, name, 0, false)})
+ * inherit nothing: the JDK's {@code HttpClient} creates its selector and worker threads so, and
+ * its constructor starts the selector thread on the building thread without any socket event
+ * there. For them the agent hooks {@code Thread.start}, which runs on the starting thread: while
+ * a test runs, it hands the starting thread's lineage, with the stack that starts the thread, to
+ * the started one ({@link #starting}), kept beside the thread, weakly, until the thread is
+ * collected. A thread that also inherited keeps what it inherited. Untraced runs have no hook,
+ * and such threads carry no lineage there. The hook changes nothing in how a thread starts: it
+ * returns at once when no test runs (one map read), never throws, and costs a thread started
+ * during a test one more stack capture, as {@link #childValue} does.</li>
  * <li>By itself it never decides who is blamed: a thread started by an earlier test (a shared
  * pool started lazily) carries that test's lineage, which a message shows as where the thread
  * came from. Only a thread the test's own code made itself, with nothing between, whose whole
@@ -58,8 +60,9 @@ import org.jspecify.annotations.Nullable;
 final class LedgerLineage {
 
 	/**
-	 * At most this many threads per test carry a lineage: a test that creates virtual threads by
-	 * the hundred thousand must not hold as many stacks. The rest go without, as outside tests.
+	 * At most this many threads per test carry a lineage, and as many more get one at their start
+	 * ({@link #starting}): a test that creates virtual threads by the hundred thousand must not hold
+	 * as many stacks. The rest go without, as outside tests.
 	 */
 	static final int PER_TEST = 1_000;
 
@@ -70,6 +73,9 @@ final class LedgerLineage {
 
 		/** Lineages captured for this test so far. */
 		final AtomicInteger captured = new AtomicInteger();
+
+		/** Lineages handed to threads at their start for this test so far, bounded alike. */
+		final AtomicInteger handedAtStart = new AtomicInteger();
 
 		/** The value the thread held before, restored when this test ends. */
 		final @Nullable LedgerLineage previous;
@@ -101,6 +107,12 @@ final class LedgerLineage {
 	/** The roots of the tests and class fixtures running now, by unique ID. */
 	private static final Map<String, Root> RUNNING = new ConcurrentHashMap<>();
 
+	/**
+	 * The lineages {@link #starting} handed to threads at their start, by thread, held weakly: a
+	 * thread made without inheriting gets its lineage here.
+	 */
+	private static final Map<Thread, LedgerLineage> STARTED = Collections.synchronizedMap(new WeakHashMap<>());
+
 	final Root root;
 
 	/** Where the thread was created: null for a root, the test's own thread. */
@@ -112,6 +124,9 @@ final class LedgerLineage {
 	/** Links from the test's own thread: 0 for it, 1 for a thread it created, 2 for one that thread created. */
 	final int depth;
 
+	/** Whether {@link #starting} made it, from the stack that started the thread rather than the one that created it. */
+	private final boolean atStart;
+
 	/**
 	 * The thread that carries this lineage, once it reported a socket: held weakly, so that the
 	 * check can tell whether it has ended without keeping it. Set on that thread, at its first
@@ -120,10 +135,46 @@ final class LedgerLineage {
 	private volatile @Nullable WeakReference<Thread> thread;
 
 	private LedgerLineage(Root root, LedgerSocket.@Nullable Trace created, @Nullable LedgerLineage first, int depth) {
+		this(root, created, first, depth, false);
+	}
+
+	private LedgerLineage(Root root, LedgerSocket.@Nullable Trace created, @Nullable LedgerLineage first, int depth,
+			boolean atStart) {
 		this.root = root;
 		this.created = created;
 		this.first = first;
 		this.depth = depth;
+		this.atStart = atStart;
+	}
+
+	/**
+	 * The agent's hook on {@code Thread.start}, on the thread that starts {@code thread}: while a
+	 * test runs, hands the current thread's lineage on to it, in case it was made without
+	 * inheriting it. Never throws; without a running test it returns at once.
+	 */
+	static void starting(Thread thread) {
+		if (RUNNING.isEmpty() || thread == Thread.currentThread()) {
+			return;
+		}
+		try {
+			LedgerLineage parent = current();
+			if (parent == null || !parent.root.running || parent.root.handedAtStart.incrementAndGet() > PER_TEST) {
+				return;
+			}
+			STARTED.put(thread, new LedgerLineage(parent.root, new LedgerSocket.Trace(), parent.origin(), parent.depth + 1, true));
+		}
+		catch (Throwable e) {
+			// Inside Thread.start: never fail the application's thread.
+		}
+	}
+
+	/** The current thread's lineage: inherited, else handed to it at its start; null for none. */
+	private static @Nullable LedgerLineage current() {
+		LedgerLineage inherited = CURRENT.get();
+		if (inherited != null || STARTED.isEmpty()) {
+			return inherited;
+		}
+		return STARTED.get(Thread.currentThread());
 	}
 
 	/** The first link of this thread's chain, or null when this thread is the test's own. */
@@ -165,12 +216,12 @@ final class LedgerLineage {
 	 * thread. Called as the thread reports a socket, so the lineage learns which thread carries it.
 	 */
 	static @Nullable LedgerLineage ofCurrentThread() {
-		LedgerLineage lineage = CURRENT.get();
+		LedgerLineage lineage = current();
 		if (lineage == null || lineage.created == null) {
 			return null;
 		}
 		if (lineage.thread == null) {
-			// Each lineage is made for one new thread by childValue: this is that thread.
+			// Each lineage is made for one new thread, by childValue or at its start: this is that thread.
 			lineage.thread = new WeakReference<>(Thread.currentThread());
 		}
 		return lineage;
@@ -205,7 +256,8 @@ final class LedgerLineage {
 	 */
 	boolean madeDirectlyByOwnCode(List<String> ownClasses) {
 		LedgerSocket.Trace own = this.created;
-		if (own == null || ownClasses.isEmpty()) {
+		// A lineage handed over at a thread's start holds the starting stack, not the creating one: never proof.
+		if (own == null || ownClasses.isEmpty() || this.atStart || this.first != null && this.first.atStart) {
 			return false;
 		}
 		if (this.depth == 1) {

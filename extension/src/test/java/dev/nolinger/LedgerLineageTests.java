@@ -135,6 +135,45 @@ class LedgerLineageTests {
 	}
 
 	@Test
+	void aThreadMadeWithoutInheritingGetsTheLineageOfTheThreadThatStartsItFromTheStartHook() throws Exception {
+		LedgerLineage.started(TEST);
+		AtomicReference<LedgerLineage> seen = new AtomicReference<>();
+		// As the JDK's HttpClient makes its threads: inheritance off.
+		Thread thread = new Thread(null, () -> seen.set(LedgerLineage.ofCurrentThread()), "no-inheritance", 0, false);
+		// What the agent's hook on Thread.start calls, on the starting thread (untraced here, so called by hand).
+		LedgerLineage.starting(thread); int line = line();
+		thread.start();
+		thread.join(10_000);
+
+		LedgerLineage lineage = seen.get();
+		assertThat(lineage).as("handed over at its start").isNotNull();
+		assertThat(lineage.testId()).isEqualTo(TEST);
+		assertThat(LedgerFrames.own(lineage.stacks()[0], OWN)).satisfies(frame -> assertThat(frame.getLineNumber()).isEqualTo(line));
+		assertThat(lineage.madeDirectlyByOwnCode(OWN)).as("a starting stack is no proof of who made the thread").isFalse();
+	}
+
+	@Test
+	void theStartHookHandsNothingOutsideATestAndLeavesAnInheritedLineageFirst() throws Exception {
+		AtomicReference<LedgerLineage> outside = new AtomicReference<>();
+		Thread before = new Thread(null, () -> outside.set(LedgerLineage.ofCurrentThread()), "outside", 0, false);
+		LedgerLineage.starting(before);
+		before.start();
+		before.join(10_000);
+		assertThat(outside.get()).isNull();
+
+		LedgerLineage.started(TEST);
+		AtomicReference<LedgerLineage> seen = new AtomicReference<>();
+		Thread inheriting = new Thread(() -> seen.set(LedgerLineage.ofCurrentThread()), "inheriting"); int createdAt = line();
+		LedgerLineage.starting(inheriting);
+		inheriting.start();
+		inheriting.join(10_000);
+		assertThat(LedgerFrames.own(seen.get().stacks()[0], OWN))
+			.as("the creating stack it inherited, not the starting one")
+			.satisfies(frame -> assertThat(frame.getLineNumber()).isEqualTo(createdAt));
+		assertThat(seen.get().madeDirectlyByOwnCode(OWN)).isTrue();
+	}
+
+	@Test
 	void atMostAThousandThreadsPerTestCarryALineage() throws Exception {
 		LedgerLineage.started(TEST);
 		int carrying = 0;

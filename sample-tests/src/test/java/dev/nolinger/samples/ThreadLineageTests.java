@@ -133,18 +133,20 @@ class ThreadLineageTests {
 	}
 
 	@Test
-	void theJdkHttpClientsConnectionToAServerThatNeverClosesNamesTheLineThatStartedTheServer() {
+	void theJdkHttpClientsConnectionToAServerThatNeverClosesNamesTheLinesThatBuiltTheClientAndStartedTheServer() {
 		onlyTraced();
 		LingeringSocketsError failure = failureOf(HttpClientTestCases.class);
 
 		String message = failure.getMessage();
 		String listener = "127.0.0.1:" + server.address().getPort();
-		// The client closed first, on the HttpClient's own threads. The JDK creates them without
-		// inheriting inheritable thread locals, so they carry no lineage: the server's line is the lead.
+		// The client closed first, on the HttpClient's own threads. The JDK creates them without inheriting
+		// inheritable thread locals; the agent's hook on Thread.start hands them the test's lineage, from the line that
+		// built the client, whose constructor starts the selector thread.
 		assertThat(message).containsPattern("\n    connected on thread \"HttpClient-\\d+-SelectorManager\":\n")
+			.containsPattern("\n    thread \"HttpClient-\\d+-SelectorManager\" was started during HttpClientTestCases.leaks\\(\\) at "
+					+ java.util.regex.Pattern.quote(at(clientLine)) + "\n")
 			.contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
 					+ ", started at " + at(serverLine) + ":\n")
-			.doesNotContain("was started during")
 			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
 					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
 					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
@@ -234,7 +236,7 @@ class ThreadLineageTests {
 		@Test
 		void leaks() throws Exception {
 			server = AcceptorServer.start(true); serverLine = SourceLine.here();
-			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(); clientLine = SourceLine.here();
 			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
 					+ server.address().getPort() + "/")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
 			assertThat(response.body()).isEqualTo("hello");
