@@ -4,10 +4,7 @@
 package dev.nolinger;
 
 import java.lang.reflect.InvocationTargetException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.logging.Logger;
 
@@ -123,21 +120,11 @@ final class SocketTableSources {
 	 * a run would otherwise pay at its first checked test; started here, it overlaps the launcher's
 	 * discovery and whatever runs before that test. Without native access on Java 22+ it ends at
 	 * once, printing nothing; a failure is kept for the first check to report.
-	 *
-	 * <p>On Java 22+ the same thread then warms the calls up ({@link #warmUp}), holding the lock
-	 * that every first use of the calls takes: no check makes a native call until it is done.
 	 */
 	static void linkInTheBackground() {
 		Thread linking = new Thread(() -> {
 			try {
-				synchronized (CALLS_LOCK) {
-					// Only where this thread links them: calls linked by a check may be in use by it.
-					boolean first = linked == null && refused == null;
-					SocketTableCalls calls = calls();
-					if (first && Runtime.version().feature() >= NETLINK_MIN_JAVA) {
-						warmUp(calls);
-					}
-				}
+				calls();
 			}
 			catch (SocketTableException | RuntimeException | LinkageError e) {
 				// calls() keeps a refusal for the check to report; anything else the check meets again
@@ -146,48 +133,6 @@ final class SocketTableSources {
 		linking.setDaemon(true);
 		linking.start();
 	}
-
-	/** How many times {@link #warmUp} makes each kind of call. */
-	static final int WARM_UP_CALLS = 2_000;
-
-	/**
-	 * Makes each kind of call a check makes, on a netlink socket of its own and on
-	 * {@code /proc/self/fd}, {@value #WARM_UP_CALLS} times. An FFM downcall runs through method
-	 * handles that are slow until the JIT has compiled them: the first few hundred checks of a run
-	 * paid for that, several times what a check costs once compiled (a Surefire fork on Java 25,
-	 * 300 trivial tests). The calls only read (a {@code statx}, a {@code getsockopt} of the
-	 * socket's protocol, the fd listing); the socket is closed at the end. Measured at about
-	 * 20 ms of this background thread's time, once per JVM.
-	 */
-	static void warmUp(SocketTableCalls calls) {
-		long start = System.nanoTime();
-		int fd = calls.netlinkSocket();
-		if (fd < 0) {
-			return;
-		}
-		try {
-			ByteBuffer value = ByteBuffer.allocateDirect(Integer.BYTES).order(ByteOrder.nativeOrder());
-			long[] pairs = new long[512];
-			for (int i = 0; i < WARM_UP_CALLS; i++) {
-				calls.openFds();
-				calls.socketInode(fd);
-				value.clear();
-				calls.option(fd, SOL_SOCKET, SO_PROTOCOL, value);
-				if (i % 10 == 0) {
-					calls.socketFds(pairs);
-				}
-			}
-		}
-		finally {
-			calls.close(fd);
-		}
-		LOGGER.fine(() -> String.format(Locale.ROOT, "nolinger: warmed the native calls up in %.1f ms",
-				(System.nanoTime() - start) / 1e6));
-	}
-
-	private static final int SOL_SOCKET = 1;
-
-	private static final int SO_PROTOCOL = 38;
 
 	private static SocketTableCalls link() throws SocketTableException {
 		int feature = Runtime.version().feature();

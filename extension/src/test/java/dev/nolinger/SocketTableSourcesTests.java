@@ -115,41 +115,6 @@ class SocketTableSourcesTests {
 	}
 
 	@Test
-	void theWarmUpMakesEachCallOnASocketOfItsOwnAndLeavesTheFdsAsTheyWere() throws Exception {
-		SocketTableCalls real = SocketTableSources.calls();
-		java.util.Map<String, Integer> made = new java.util.concurrent.ConcurrentHashMap<>();
-		List<Integer> closed = new ArrayList<>();
-		int[] opened = { -1 };
-		// The real calls, counted: what the warm-up does to this JVM is what it does in a run.
-		SocketTableCalls counted = (SocketTableCalls) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-				new Class<?>[] { SocketTableCalls.class }, (proxy, method, args) -> {
-					made.merge(method.getName(), 1, Integer::sum);
-					Object result = method.invoke(real, args);
-					if (method.getName().equals("netlinkSocket")) {
-						opened[0] = (Integer) result;
-					}
-					if (method.getName().equals("close")) {
-						closed.add((Integer) args[0]);
-					}
-					if (method.getName().equals("option")) {
-						assertThat((Integer) result).as("getsockopt(SO_PROTOCOL) of the netlink socket").isEqualTo(Integer.BYTES);
-					}
-					return result;
-				});
-		long before = real.openFds();
-
-		SocketTableSources.warmUp(counted);
-
-		assertThat(made).containsEntry("netlinkSocket", 1)
-			.containsEntry("openFds", SocketTableSources.WARM_UP_CALLS)
-			.containsEntry("socketInode", SocketTableSources.WARM_UP_CALLS)
-			.containsEntry("option", SocketTableSources.WARM_UP_CALLS)
-			.containsEntry("socketFds", SocketTableSources.WARM_UP_CALLS / 10);
-		assertThat(closed).containsExactly(opened[0]);
-		assertThat(real.openFds()).isEqualTo(before);
-	}
-
-	@Test
 	void theJniLibraryIsLoadedOnlyBeforeJava22() throws SocketTableException {
 		if (FFM_JAVA) {
 			assertThatThrownBy(SocketTableJniCalls::load).isInstanceOf(SocketTableException.class)
