@@ -142,21 +142,37 @@ class PooledConnectionTests {
 		}
 	}
 
+	/** A request to the server that returns the body; its line is marked with {@link SourceLine} where it is written. */
+	interface PageRequest {
+
+		String send(HelloHttpServer server) throws Exception;
+	}
+
+	/**
+	 * Gets the page with {@code request}, then stops the server under the pooled connection, and
+	 * returns once the client's end is left in CLOSE_WAIT.
+	 */
+	static void getThenStopTheServer(PageRequest request) throws Exception {
+		InetSocketAddress client;
+		InetSocketAddress address;
+		try (HelloHttpServer hello = HelloHttpServer.start(Loopback.IPV4)) {
+			assertThat(request.send(hello)).isEqualTo(HelloHttpServer.BODY);
+			client = hello.onlyClient();
+			address = hello.address();
+		}
+		ProcNetTcp.awaitState(client, address, TcpState.CLOSE_WAIT);
+	}
+
 	@NoLingeringSockets
 	static class ApachePoolTestCases {
 
 		@Test
 		void leaks() throws Exception {
-			InetSocketAddress client;
-			InetSocketAddress address;
-			try (HelloHttpServer hello = HelloHttpServer.start(Loopback.IPV4)) {
+			getThenStopTheServer(hello -> {
 				apache = HttpClients.createDefault();
 				String body = apache.execute(new HttpGet(hello.uri()), r -> EntityUtils.toString(r.getEntity(), UTF_8)); requestLine = SourceLine.here();
-				assertThat(body).isEqualTo(HelloHttpServer.BODY);
-				client = hello.onlyClient();
-				address = hello.address();
-			}
-			ProcNetTcp.awaitState(client, address, TcpState.CLOSE_WAIT);
+				return body;
+			});
 		}
 	}
 
@@ -165,18 +181,13 @@ class PooledConnectionTests {
 
 		@Test
 		void leaks() throws Exception {
-			InetSocketAddress client;
-			InetSocketAddress address;
-			try (HelloHttpServer hello = HelloHttpServer.start(Loopback.IPV4)) {
+			getThenStopTheServer(hello -> {
 				okHttpServer = hello.address();
 				okHttp = new OkHttpClient.Builder().callTimeout(Loopback.IO_TIMEOUT).build();
 				try (Response response = okHttp.newCall(new Request.Builder().url(hello.uri().toURL()).build()).execute()) { requestLine = SourceLine.here();
-					assertThat(response.body().string()).isEqualTo(HelloHttpServer.BODY);
+					return response.body().string();
 				}
-				client = hello.onlyClient();
-				address = hello.address();
-			}
-			ProcNetTcp.awaitState(client, address, TcpState.CLOSE_WAIT);
+			});
 		}
 	}
 }
