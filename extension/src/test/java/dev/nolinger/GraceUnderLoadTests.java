@@ -173,9 +173,18 @@ class GraceUnderLoadTests {
 				.execute(LauncherDiscoveryRequestBuilder.request()
 					.selectors(selectClass(StoppedTestCases.class))
 					.configurationParameter("nolinger.grace", "3s")
+					// The test's own wait is then the last on this thread, for the timeline below.
+					.configurationParameter("nolinger.classes", "false")
 					.configurationParameter("nolinger.report.dir", Path.of(args[0], "report").toString())
 					.build(), listener);
 			TestExecutionSummary summary = listener.getSummary();
+			// When it fails, what happened when, in ms from the end of the test's @AfterEach method: read with the failure.
+			CheckGrace.Waited waited = CheckGrace.lastWait();
+			long from = StoppedTestCases.afterEachEnded;
+			System.out.println("timeline grace began " + millisSince(from, waited == null ? 0 : waited.began()) + ", stop ended "
+					+ millisSince(from, StoppedTestCases.stopperEnded) + ", server end closed "
+					+ millisSince(from, StoppedTestCases.closed) + ", last read " + millisSince(from, waited == null ? 0 : waited.lastRead())
+					+ ", credited " + (waited == null ? "-" : waited.stalledNanos() / 1_000_000));
 			System.out.println("succeeded " + summary.getTestsSucceededCount());
 			for (TestExecutionSummary.Failure failure : summary.getFailures()) {
 				System.out.println("failure " + String.valueOf(failure.getException().getMessage()).replace("\n", "\\n"));
@@ -186,8 +195,18 @@ class GraceUnderLoadTests {
 		}
 	}
 
+	private static String millisSince(long from, long at) {
+		return at == 0 || from == 0 ? "-" : String.valueOf((at - from) / 1_000_000);
+	}
+
 	@NoLingeringSockets
 	static class StoppedTestCases {
+
+		static volatile long afterEachEnded;
+
+		static volatile long stopperEnded;
+
+		static volatile long closed;
 
 		private LoopbackConnections.Pair pair;
 
@@ -213,16 +232,19 @@ class GraceUnderLoadTests {
 				Thread closer = new Thread(() -> {
 					try {
 						stopper.waitFor(30, TimeUnit.SECONDS);
+						stopperEnded = System.nanoTime();
 						Thread.sleep(closeAfter);
 					}
 					catch (InterruptedException e) {
 						Thread.currentThread().interrupt();
 					}
 					LoopbackConnections.close(this.pair.accepted());
+					closed = System.nanoTime();
 				}, "late-closer");
 				closer.setDaemon(true);
 				closer.start();
 			}
+			afterEachEnded = System.nanoTime();
 		}
 	}
 
