@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.nolinger.LingeringSocketsError;
 import dev.nolinger.NoLingeringSocketsExtension;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestExecutionResult.Status;
@@ -68,6 +69,16 @@ final class FixtureRun {
 			.toList();
 		assertThat(failures).as("container failures of %s", fixture.getSimpleName()).hasSize(1);
 		return failures.get(0);
+	}
+
+	/** Runs the fixture and returns its first failed test's error, which must be a {@link LingeringSocketsError}. */
+	static LingeringSocketsError lingeringFailureOf(Class<?> fixture) {
+		Throwable failure = run(fixture).tests().executions().failed().stream()
+			.map(e -> e.getTerminationInfo().getExecutionResult().getThrowable().orElseThrow())
+			.findFirst()
+			.orElseThrow(() -> new AssertionError(fixture.getSimpleName() + " did not fail"));
+		assertThat(failure).isInstanceOf(LingeringSocketsError.class);
+		return (LingeringSocketsError) failure;
 	}
 
 	/** All test events, for statistics. */

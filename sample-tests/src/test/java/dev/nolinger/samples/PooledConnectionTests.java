@@ -57,30 +57,17 @@ class PooledConnectionTests {
 		}
 	}
 
-	private static LingeringSocketsError failureOf(Class<?> fixture) {
-		Throwable failure = FixtureRun.run(fixture).tests().executions().failed().stream()
-			.map(e -> e.getTerminationInfo().getExecutionResult().getThrowable().orElseThrow())
-			.findFirst()
-			.orElseThrow(() -> new AssertionError(fixture.getSimpleName() + " did not fail"));
-		assertThat(failure).isInstanceOf(LingeringSocketsError.class);
-		return (LingeringSocketsError) failure;
-	}
-
-	private static String at(StackTraceElement frame) {
-		return frame.getFileName() + ":" + frame.getLineNumber();
-	}
-
 	@Test
 	void aFluentCallThroughAHiddenStaticPoolSaysToEvictThePoolNotToCloseSomethingAtItsLine() {
 		assumeTrue(LingeringFailures.TRACED, "run by Surefire's traced execution");
-		LingeringSocketsError failure = failureOf(FluentPoolTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(FluentPoolTestCases.class);
 
 		String message = failure.getMessage();
 		assertThat(message).contains("\n    connected on thread \"main\":\n\tat dev.nolinger.samples.TinyConnectionPool.lease(")
 			.contains("\n\tat " + SourceLine.text(requestLine)
 					+ "\n    a connection pool holds this connection: TinyConnectionPool opened it, and keeps it open for reuse\n")
 			.endsWith("\nFix: close or evict the connection pool TinyConnectionPool, or close the client that owns it: it holds"
-					+ " the client end opened at " + at(requestLine) + ", and keeps it open after its request (CLOSE_WAIT: the"
+					+ " the client end opened at " + SourceLine.fileAndLine(requestLine) + ", and keeps it open after its request (CLOSE_WAIT: the"
 					+ " server closed; this JVM had not closed it within 200 ms of grace).");
 		assertThat(failure.getStackTrace()).as("the click lands on the request's line, and the stack stops at the test")
 			.containsExactly(requestLine);
@@ -89,14 +76,14 @@ class PooledConnectionTests {
 	@Test
 	void apacheHttpClientsPoolingConnectionManagerHoldingAConnectionTheServerClosedIsNamed() {
 		assumeTrue(LingeringFailures.TRACED, "run by Surefire's traced execution");
-		LingeringSocketsError failure = failureOf(ApachePoolTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(ApachePoolTestCases.class);
 
 		String message = failure.getMessage();
 		assertThat(message).contains("\n    a connection pool holds this connection: PoolingHttpClientConnectionManager opened it,"
 				+ " and keeps it open for reuse\n")
 			.contains("\n\tat " + SourceLine.text(requestLine) + "\n")
 			.endsWith("\nFix: close or evict the connection pool PoolingHttpClientConnectionManager, or close the client that"
-					+ " owns it: it holds the client end opened at " + at(requestLine) + ", and keeps it open after its request"
+					+ " owns it: it holds the client end opened at " + SourceLine.fileAndLine(requestLine) + ", and keeps it open after its request"
 					+ " (CLOSE_WAIT: the server closed; this JVM had not closed it within 200 ms of grace).");
 		assertThat(failure.getStackTrace()[0]).isEqualTo(requestLine);
 	}
@@ -108,7 +95,7 @@ class PooledConnectionTests {
 	@Test
 	void okHttpConnectsForItsPoolFromAClassThatHoldsItAndThePoolIsNamed() {
 		assumeTrue(LingeringFailures.TRACED, "run by Surefire's traced execution");
-		LingeringSocketsError failure = failureOf(OkHttpPoolTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(OkHttpPoolTestCases.class);
 
 		// OkHttp connects on a thread of its shared task runner, named after the server for the task: started by this
 		// request, or by an earlier test in this JVM that used OkHttp (then the row says that test started it).
@@ -122,8 +109,8 @@ class PooledConnectionTests {
 			.endsWith(", and keeps it open after its request (CLOSE_WAIT: the server closed; this JVM had not closed it within"
 					+ " 200 ms of grace).");
 		if (message.contains(thread + " was started during OkHttpPoolTestCases.leaks()")) {
-			assertThat(message).contains("\n    " + thread + " was started during OkHttpPoolTestCases.leaks() at " + at(requestLine) + "\n")
-				.contains("it holds the client end opened on " + thread + ", which " + at(requestLine) + " started, and keeps it");
+			assertThat(message).contains("\n    " + thread + " was started during OkHttpPoolTestCases.leaks() at " + SourceLine.fileAndLine(requestLine) + "\n")
+				.contains("it holds the client end opened on " + thread + ", which " + SourceLine.fileAndLine(requestLine) + " started, and keeps it");
 			assertThat(failure.getStackTrace()[0]).isEqualTo(requestLine);
 		}
 	}

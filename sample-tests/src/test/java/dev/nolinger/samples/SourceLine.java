@@ -33,4 +33,9 @@ final class SourceLine {
 		return frame.getClassName() + "." + frame.getMethodName() + "(" + frame.getFileName() + ":"
 				+ frame.getLineNumber() + ")";
 	}
+
+	/** The frame as a message names it: {@code File.java:NN}. */
+	static String fileAndLine(StackTraceElement frame) {
+		return frame.getFileName() + ":" + frame.getLineNumber();
+	}
 }

@@ -71,31 +71,18 @@ class ThreadLineageTests {
 		assumeTrue(LingeringFailures.TRACED, "run by Surefire's traced execution");
 	}
 
-	private static String at(StackTraceElement frame) {
-		return frame.getFileName() + ":" + frame.getLineNumber();
-	}
-
-	private static LingeringSocketsError failureOf(Class<?> fixture) {
-		Throwable failure = FixtureRun.run(fixture).tests().executions().failed().stream()
-			.map(e -> e.getTerminationInfo().getExecutionResult().getThrowable().orElseThrow())
-			.findFirst()
-			.orElseThrow(() -> new AssertionError(fixture.getSimpleName() + " did not fail"));
-		assertThat(failure).isInstanceOf(LingeringSocketsError.class);
-		return (LingeringSocketsError) failure;
-	}
-
 	@Test
 	void aConnectionTheServersAcceptorThreadNeverClosedNamesTheLineThatStartedTheServer() {
 		onlyTraced();
-		LingeringSocketsError failure = failureOf(AcceptorServerTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(AcceptorServerTestCases.class);
 
 		String message = failure.getMessage();
 		String listener = "127.0.0.1:" + server.address().getPort();
 		assertThat(message).contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
-				+ ", started at " + at(serverLine) + ":\n")
+				+ ", started at " + SourceLine.fileAndLine(serverLine) + ":\n")
 			.as("the acceptor thread was started on that same line, said once")
 			.doesNotContain("was started during")
-			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
+			.endsWith("\nFix: the server listening on " + listener + ", started at " + SourceLine.fileAndLine(serverLine)
 					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
 					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
 		assertThat(failure.getStackTrace()[0]).as("the click lands on the line that started the server")
@@ -105,14 +92,14 @@ class ThreadLineageTests {
 	@Test
 	void aConnectionAClientOpenedOnItsExecutorThreadNamesTheLineThatStartedThatThread() {
 		onlyTraced();
-		LingeringSocketsError failure = failureOf(ExecutorClientTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(ExecutorClientTestCases.class);
 
 		String message = failure.getMessage();
 		assertThat(message).contains("\n    connected on thread \"" + ExecutorClient.THREAD + "\":\n")
 			.contains("\n    thread \"" + ExecutorClient.THREAD + "\" was started during ExecutorClientTestCases.leaks() at "
-					+ at(clientLine) + "\n")
+					+ SourceLine.fileAndLine(clientLine) + "\n")
 			.endsWith("\nFix: close the client end opened on thread \"" + ExecutorClient.THREAD + "\", which "
-					+ at(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
+					+ SourceLine.fileAndLine(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
 					+ " server closed; this JVM had not closed it within 200 ms of grace).");
 		assertThat(failure.getStackTrace()[0]).as("the click lands on the line that started the client's thread")
 			.isEqualTo(clientLine);
@@ -121,13 +108,13 @@ class ThreadLineageTests {
 	@Test
 	void aClientBuiltInBeforeEachIsNamedByItsLine() {
 		onlyTraced();
-		LingeringSocketsError failure = failureOf(ClientFixtureTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(ClientFixtureTestCases.class);
 
 		String message = failure.getMessage();
 		assertThat(message).contains("\n    thread \"" + ExecutorClient.THREAD + "\" was started during ClientFixtureTestCases.leaks() at "
-				+ at(clientLine) + "\n")
+				+ SourceLine.fileAndLine(clientLine) + "\n")
 			.endsWith("\nFix: close the client end opened on thread \"" + ExecutorClient.THREAD + "\", which "
-					+ at(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
+					+ SourceLine.fileAndLine(clientLine) + " started: close or stop what that line built before the test ends (CLOSE_WAIT: the"
 					+ " server closed; this JVM had not closed it within 200 ms of grace).");
 		assertThat(failure.getStackTrace()[0]).isEqualTo(clientLine);
 	}
@@ -135,7 +122,7 @@ class ThreadLineageTests {
 	@Test
 	void theJdkHttpClientsConnectionToAServerThatNeverClosesNamesTheLinesThatBuiltTheClientAndStartedTheServer() {
 		onlyTraced();
-		LingeringSocketsError failure = failureOf(HttpClientTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(HttpClientTestCases.class);
 
 		String message = failure.getMessage();
 		String listener = "127.0.0.1:" + server.address().getPort();
@@ -144,10 +131,10 @@ class ThreadLineageTests {
 		// built the client, whose constructor starts the selector thread.
 		assertThat(message).containsPattern("\n    connected on thread \"HttpClient-\\d+-SelectorManager\":\n")
 			.containsPattern("\n    thread \"HttpClient-\\d+-SelectorManager\" was started during HttpClientTestCases.leaks\\(\\) at "
-					+ java.util.regex.Pattern.quote(at(clientLine)) + "\n")
+					+ java.util.regex.Pattern.quote(SourceLine.fileAndLine(clientLine)) + "\n")
 			.contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
-					+ ", started at " + at(serverLine) + ":\n")
-			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
+					+ ", started at " + SourceLine.fileAndLine(serverLine) + ":\n")
+			.endsWith("\nFix: the server listening on " + listener + ", started at " + SourceLine.fileAndLine(serverLine)
 					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
 					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
 		assertThat(failure.getStackTrace()[0]).isEqualTo(serverLine);
@@ -156,7 +143,7 @@ class ThreadLineageTests {
 	@Test
 	void aNettyNioClientsConnectionNamesTheLineThatBuiltAndConnectedTheClient() {
 		onlyTraced();
-		LingeringSocketsError failure = failureOf(NettyClientTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(NettyClientTestCases.class);
 
 		String message = failure.getMessage();
 		// Netty starts its event loop's thread at the first task, the channel's registration,
@@ -164,9 +151,9 @@ class ThreadLineageTests {
 		String thread = "multiThreadIoEventLoopGroup-\\d+-1";
 		assertThat(message).containsPattern("\n    connected on thread \"" + thread + "\":\n")
 			.containsPattern("\n    thread \"" + thread + "\" was started during NettyClientTestCases.leaks\\(\\) at "
-					+ java.util.regex.Pattern.quote(at(clientLine)) + "\n")
+					+ java.util.regex.Pattern.quote(SourceLine.fileAndLine(clientLine)) + "\n")
 			.containsPattern("\nFix: close the client end opened on thread \"" + thread + "\", which "
-					+ java.util.regex.Pattern.quote(at(clientLine) + " started: close or stop what that line built before the"
+					+ java.util.regex.Pattern.quote(SourceLine.fileAndLine(clientLine) + " started: close or stop what that line built before the"
 							+ " test ends (CLOSE_WAIT: the server closed; this JVM had not closed it within 200 ms of grace).")
 					+ "$");
 		assertThat(failure.getStackTrace()[0]).as("the click lands on the line that built and connected the client")
@@ -176,13 +163,13 @@ class ThreadLineageTests {
 	@Test
 	void aServerStartedForTheClassNamesItsBeforeAllLine() {
 		onlyTraced();
-		LingeringSocketsError failure = failureOf(ClassServerTestCases.class);
+		LingeringSocketsError failure = FixtureRun.lingeringFailureOf(ClassServerTestCases.class);
 
 		String message = failure.getMessage();
 		String listener = "127.0.0.1:" + ClassServerTestCases.classServerPort;
 		assertThat(message).contains("\n    accepted on thread \"" + AcceptorServer.THREAD + "\" by listener " + listener
-				+ ", started at " + at(serverLine) + ":\n")
-			.endsWith("\nFix: the server listening on " + listener + ", started at " + at(serverLine)
+				+ ", started at " + SourceLine.fileAndLine(serverLine) + ":\n")
+			.endsWith("\nFix: the server listening on " + listener + ", started at " + SourceLine.fileAndLine(serverLine)
 					+ ", had not closed this accepted connection, which the client closed, within 200 ms of grace"
 					+ " (CLOSE_WAIT): stop that server, or make it close its connections, before the test ends.");
 		assertThat(failure.getStackTrace()[0]).isEqualTo(serverLine);
