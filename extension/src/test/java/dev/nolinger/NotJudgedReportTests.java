@@ -5,13 +5,11 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
 /**
  * The sockets left unjudged under parallel execution reach report.md and report.json, each with
@@ -47,31 +41,17 @@ class NotJudgedReportTests {
 	void unjudgedSocketsOfTestsAndClassesAreListedWithWhoRanAlongside(@TempDir Path reports) throws Exception {
 		together = new CyclicBarrier(2);
 		classLeakDone = new CountDownLatch(1);
-		ByteArrayOutputStream captured = new ByteArrayOutputStream();
-		PrintStream original = System.out;
-		SummaryGeneratingListener summary = new SummaryGeneratingListener();
-		System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-		try {
-			LauncherFactory.create()
-				.execute(LauncherDiscoveryRequestBuilder.request()
-					.selectors(DiscoverySelectors.selectClass(ClassFixtureLeaksTestCases.class),
-							DiscoverySelectors.selectClass(TestLeaksTestCases.class))
-					.configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-					.configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
-					.configurationParameter("junit.jupiter.execution.parallel.mode.default", "concurrent")
-					.configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
-					.configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
-					.configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
-					.configurationParameter("nolinger.grace", "100ms")
-					.configurationParameter("nolinger.report.dir", reports.toString())
-					.build(), summary);
-		}
-		finally {
-			System.setOut(original);
-		}
-		String out = captured.toString(StandardCharsets.UTF_8);
+		SuiteReportListenerTests.Launched run = SuiteReportListenerTests.launch(reports, "100ms",
+				Map.of("junit.jupiter.extensions.autodetection.enabled", "true",
+						"junit.jupiter.execution.parallel.enabled", "true",
+						"junit.jupiter.execution.parallel.mode.default", "concurrent",
+						"junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
+						"junit.jupiter.execution.parallel.config.strategy", "fixed",
+						"junit.jupiter.execution.parallel.config.fixed.parallelism", "2"),
+				ClassFixtureLeaksTestCases.class, TestLeaksTestCases.class);
+		String out = run.out();
 
-		assertThat(summary.getSummary().getTotalFailureCount()).as("nothing unjudged fails: %s", out).isZero();
+		assertThat(run.summary().getTotalFailureCount()).as("nothing unjudged fails: %s", out).isZero();
 		// waits() saw the test's leak; leaks() saw its own and the class's; the class saw both, but
 		// waits() listed one already; class TestLeaksTestCases saw both, and leaks() listed both.
 		assertThat(out).contains("\n  not judged:   8 sockets in 2 tests and 1 class, as other checked tests ran alongside:"

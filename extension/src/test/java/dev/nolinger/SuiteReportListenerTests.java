@@ -307,6 +307,11 @@ class SuiteReportListenerTests {
 
 	/** Runs {@code classes} through the launcher, its report written to {@code reports}, and captures what it prints. */
 	static Launched launch(Path reports, String grace, Class<?>... classes) {
+		return launch(reports, grace, java.util.Map.of(), classes);
+	}
+
+	/** The same, with more configuration parameters. */
+	static Launched launch(Path reports, String grace, java.util.Map<String, String> parameters, Class<?>... classes) {
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		PrintStream original = System.out;
 		SummaryGeneratingListener summary = new SummaryGeneratingListener();
@@ -315,6 +320,7 @@ class SuiteReportListenerTests {
 			LauncherFactory.create()
 				.execute(LauncherDiscoveryRequestBuilder.request()
 					.selectors(Stream.of(classes).map(DiscoverySelectors::selectClass).toList())
+					.configurationParameters(parameters)
 					.configurationParameter("nolinger.grace", grace)
 					.configurationParameter("nolinger.report.dir", reports.toString())
 					.build(), summary);
