@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -184,10 +185,10 @@ final class Check {
 		}
 		CheckSnapshot last = this.quiet;
 		if (last != null) {
-			Set<Long> held = this.fds.socketInodes();
-			if (last.quiet().stillHolds(held, this.activity.openedOrClosed(), states)) {
-				LOGGER.fine(() -> "nolinger: no read before the test: this JVM holds the same " + held.size()
-						+ " socket inodes, none of which can move into a checked state");
+			CheckQuiet proof = Objects.requireNonNull(last.quiet());
+			if (proof.stillHolds(this.fds, this.probe, this.activity.openedOrClosed(), states)) {
+				LOGGER.fine(() -> "nolinger: no read before the test: this JVM holds the same " + proof.held().size()
+						+ " socket inodes, none of which can move into a checked state unseen");
 				return last.forTest(testId);
 			}
 		}
@@ -262,7 +263,8 @@ final class Check {
 		List<TcpSocket> listeners = OwnershipAttribution.ownedListeners(table, this.inodes);
 		CheckQuiet proof = this.readAlways ? null
 				: CheckQuiet.prove(table, held, activity, states,
-						new OwnershipAttribution(table, this.inodes, listeners, this.history), this.others);
+						new OwnershipAttribution(table, this.inodes, listeners, this.history), this.others,
+						this.probe != null && this.probe.readsHeldStates());
 		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof, testId);
 		if (proof != null) {
 			this.quiet = snapshot;
@@ -300,7 +302,7 @@ final class Check {
 		boolean reusable = counted.isPresent() && !this.readAlways;
 		long fdsCounted = reusable ? this.fdCount.getAsLong() : -1;
 		long countedAt = reusable ? this.clock.getAsLong() : 0;
-		if (proof != null && proof.stillHolds(this.fds.socketInodes(), counted, states)) {
+		if (proof != null && proof.stillHolds(this.fds, this.probe, counted, states)) {
 			// CheckQuiet: no socket of this JVM can be in a checked state it was not in, nor settling into one.
 			LOGGER.fine("nolinger: no read after the test: this JVM opened or closed no socket");
 			this.reuse = CheckReuse.of(null, snapshot, Set.of(), counted, fdsCounted, countedAt, states);

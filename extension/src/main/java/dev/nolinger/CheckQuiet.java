@@ -4,7 +4,9 @@
 package dev.nolinger;
 
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -30,7 +32,14 @@ import org.jspecify.annotations.Nullable;
  * LISTEN never qualifies, since a peer can fill its accept queue; ESTABLISHED never does, since
  * the peer can close (CLOSE_WAIT) and this JVM can {@code shutdownOutput()} (FIN_WAIT2), neither
  * of which opens or closes an fd; with the default states CLOSE_WAIT, a half-closed FIN_WAIT2 and
- * orphaned FIN_WAIT2 and TIME_WAIT qualify, FIN_WAIT1 does not.</li>
+ * orphaned FIN_WAIT2 and TIME_WAIT qualify, FIN_WAIT1 does not; except, where a {@link
+ * SocketTableProbe} can read a held socket's state through its fd, the sockets (c) lets in.</li>
+ * <li><b>Watched sockets.</b> A socket of {@code T} that (b) would exclude still lets the proof
+ * stand when it is ESTABLISHED and held (its inode in {@code H}), or when it is not this JVM's by
+ * any rule, has an inode, and its mirror is such a held ESTABLISHED socket. The held socket is then
+ * <em>watched</em>: its state is read again through its fd at every later check. This is the
+ * established link a test JVM holds to a build tool, an IDE or a shared database, and the
+ * connections a suite keeps open across tests.</li>
  * </ol>
  *
  * <p>{@code T} may also be the part of the table a {@link SocketTableProbe} read (Java 22+ with
@@ -40,7 +49,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>When it still holds.</b> At a later check, {@code /proc/self/fd} gives {@code H'}, and
  * the socket ledger, when it counts, its count of opens and closes. The proof holds when
- * {@code H' = H}, the count is unchanged and the checked states are the same.
+ * {@code H' = H}, the count is unchanged, the checked states are the same, and every watched
+ * socket, read through the fd that holds its inode in {@code H'}, is still ESTABLISHED, that fd
+ * still holding that inode after the read ({@link SocketTableProbe#heldState}). While a socket that
+ * failed a test is still listed, a proof with watched sockets does not hold: the suite report
+ * learns when it closed from the reads ({@link SuiteReportRecords#observe}).
  *
  * <p><b>Why a skipped read could not have shown a finding.</b> A finding is a socket in the table
  * after the test, in a checked state, not in that state with that 4-tuple before the test, and
@@ -63,6 +76,18 @@ import org.jspecify.annotations.Nullable;
  * one opened during the test changes {@code H'}, so the check reads.</li>
  * <li><b>Rule 4</b> (seen ours at an earlier read): such a socket was ours in {@code T} (history
  * keeps only 4-tuples still in the table), so (b) covers it as for rule 1.</li>
+ * <li><b>A watched socket</b> ({@code w}, held and ESTABLISHED in {@code T}) is read again, so a
+ * state it has moved into is seen, and the check reads. While it is still ESTABLISHED, it has sent
+ * no FIN and received none, and neither has its other end {@code m}, which therefore is
+ * ESTABLISHED too, or has just sent a FIN that {@code w} has not yet taken in: the same state a
+ * read a moment earlier would find, and one in which {@code m} is in no checked state. Where
+ * {@code m} is held too, it is watched itself. Where it is not, (c) let it in only with an inode,
+ * not this JVM's by any rule: another process's socket, which no rule can make this JVM's until
+ * that process closes it, and then its close shows first in {@code w}'s state. This is the
+ * argument by which the probe already leaves such an other end unread while this end is
+ * ESTABLISHED ({@code SocketTableNetlinkSource.ownSockets}). The read of {@code w} comes before
+ * the check that its fd still holds its inode, so a socket that took the fd over in between is
+ * caught; its inode being in {@code H' = H} rules out that {@code w} was closed.</li>
  * <li><b>A socket opened and closed between two scans</b> leaves no trace in {@code H}: what it
  * leaves in the table has inode 0 and no held mirror and no listener of ours (an open one would be
  * in {@code H'}), so no rule above can make it ours; where the ledger counts, its count changes
@@ -86,19 +111,22 @@ import org.jspecify.annotations.Nullable;
  * @param held the socket inodes open in this JVM right after the read
  * @param activity the ledger's count of opens and closes then, or empty when nothing counts them
  * @param states the checked states the proof was made for
+ * @param watched the watched sockets (c), by inode, with the state each must still be in
  */
-record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states) {
+record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states, Map<Long, TcpState> watched) {
 
 	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
 
 	/**
 	 * The proof for table {@code table} read for {@code states}, or null where a socket of this
-	 * JVM could move into a judged state without an fd being opened or closed.
+	 * JVM could move into a judged state without an fd being opened or closed, unseen.
 	 *
 	 * @param attribution the table's attribution, with this JVM's listeners and history
+	 * @param watching whether a held socket's state can be read through its fd at later checks
+	 *        (a {@link SocketTableProbe}), so that (c) applies
 	 */
 	static @Nullable CheckQuiet prove(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states,
-			OwnershipAttribution attribution, OwnershipOtherSockets others) {
+			OwnershipAttribution attribution, OwnershipOtherSockets others, boolean watching) {
 		Set<Long> unlisted = new HashSet<>(held);
 		for (TcpSocket socket : table.sockets()) {
 			unlisted.remove(socket.inode());
@@ -109,23 +137,74 @@ record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states) {
 			return null;
 		}
 		Set<TcpState> judged = Check.judgedStates(states);
+		Map<Long, TcpState> watched = new HashMap<>();
 		for (TcpSocket socket : table.sockets()) {
 			if (!canReach(socket.state(), judged)) {
 				continue;
 			}
 			TcpSocket mirror = table.find(socket.tuple().mirror());
-			if (attribution.of(socket).isPresent() || mirror != null && attribution.of(mirror).isPresent()) {
+			boolean ours = attribution.of(socket).isPresent();
+			if (!ours && (mirror == null || attribution.of(mirror).isEmpty())) {
+				continue;
+			}
+			if (watching && isWatchable(socket, held)) {
+				watched.put(socket.inode(), socket.state());
+			}
+			else if (watching && !ours && socket.inode() != 0 && !held.contains(socket.inode())
+					&& isWatchable(mirror, held)) {
+				watched.put(mirror.inode(), mirror.state());
+			}
+			else {
 				LOGGER.fine(() -> "nolinger: every check reads the table while this JVM's " + socket.state() + " socket "
 						+ socket.tuple() + " can move into a checked state");
 				return null;
 			}
 		}
-		return new CheckQuiet(Set.copyOf(held), activity, Set.copyOf(states));
+		return new CheckQuiet(Set.copyOf(held), activity, Set.copyOf(states), Map.copyOf(watched));
 	}
 
-	/** Whether nothing has changed that the proof relies on. */
-	boolean stillHolds(Set<Long> heldNow, OptionalLong activityNow, Set<TcpState> statesNow) {
-		return this.held.equals(heldNow) && this.activity.equals(activityNow) && this.states.equals(statesNow);
+	/** (c): a held ESTABLISHED socket, whose state its fd gives. */
+	private static boolean isWatchable(@Nullable TcpSocket socket, Set<Long> held) {
+		return socket != null && socket.state() == TcpState.ESTABLISHED && socket.inode() != 0
+				&& held.contains(socket.inode());
+	}
+
+	/**
+	 * Whether nothing has changed that the proof relies on; reads {@code fds} and, for watched
+	 * sockets, their states through {@code probe}.
+	 *
+	 * @param activityNow the ledger's count now
+	 */
+	boolean stillHolds(OwnershipInodeSource fds, @Nullable SocketTableProbe probe, OptionalLong activityNow,
+			Set<TcpState> statesNow) throws SocketTableException {
+		if (!this.activity.equals(activityNow) || !this.states.equals(statesNow)) {
+			return false;
+		}
+		if (this.watched.isEmpty()) {
+			return this.held.equals(fds.socketInodes());
+		}
+		if (probe == null || SuiteReportRecords.watchingListed()) {
+			return false;
+		}
+		try {
+			Map<Long, Integer> now = fds.socketFds();
+			if (!this.held.equals(now.keySet())) {
+				return false;
+			}
+			for (Map.Entry<Long, TcpState> socket : this.watched.entrySet()) {
+				if (probe.heldState(now.get(socket.getKey()), socket.getKey()) != socket.getValue()) {
+					LOGGER.fine(() -> "nolinger: a watched socket, inode " + socket.getKey() + ", left "
+							+ socket.getValue() + ": the check reads");
+					return false;
+				}
+			}
+			return true;
+		}
+		catch (SocketTableException e) {
+			LOGGER.fine(() -> "nolinger: the check reads, as a watched socket's state could not be read: "
+					+ e.getMessage());
+			return false;
+		}
 	}
 
 	/**

@@ -301,6 +301,18 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		}
 	}
 
+	@Override
+	public boolean readsHeldStates() {
+		return true;
+	}
+
+	/** Its state first, then that the fd still holds the inode, as {@link #ownSockets} reads a known socket. */
+	@Override
+	public synchronized @Nullable TcpState heldState(int fd, long inode) throws SocketTableException {
+		TcpState state = state(fd);
+		return this.calls.socketInode(fd) == inode ? state : null;
+	}
+
 	/** Throws unless fd {@code fd} holds socket inode {@code inode}: closed or reused since it was listed. */
 	private void requireInode(int fd, long inode) throws SocketTableException {
 		long now = this.calls.socketInode(fd);

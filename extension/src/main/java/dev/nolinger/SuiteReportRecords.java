@@ -157,6 +157,24 @@ final class SuiteReportRecords {
 		return !WATCHED.isEmpty();
 	}
 
+	/**
+	 * Whether a watched socket was still listed at the last read that looked for it: a check that
+	 * reads nothing would leave its close unseen ({@link CheckQuiet#stillHolds}).
+	 */
+	static boolean watchingListed() {
+		if (WATCHED.isEmpty()) {
+			return false;
+		}
+		for (Watch watch : WATCHED.values()) {
+			synchronized (watch) {
+				if (watch.goneBy == 0 && watch.cleanedAt == 0) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
 	/** The 4-tuples of the watched sockets still listed, for the exact lookups to include. */
 	static List<SocketTuple> watchedTuples() {
 		List<SocketTuple> tuples = new ArrayList<>();

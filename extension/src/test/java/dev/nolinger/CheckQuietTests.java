@@ -8,13 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +43,10 @@ class CheckQuietTests {
 	private final AtomicLong ledger = new AtomicLong();
 
 	private int reads;
+
+	private int probes;
+
+	private int stateReads;
 
 	private final Check check = new Check(memory(), () -> Set.copyOf(this.held));
 
@@ -158,6 +167,133 @@ class CheckQuietTests {
 
 		assertThat(this.reads).as("one read, then a snapshot and after each: established sockets can move")
 			.isEqualTo(1 + 2 + 2);
+	}
+
+	@Test
+	void aHeldLinkToAnotherProcessIsWatchedWhereAProbeReadsItsStateAndItsCloseIsFound() throws Exception {
+		// This JVM's end of a link, and the other process's end, which has an inode of its own.
+		this.held.add(601L);
+		this.table.add(socket(40000, 8080, TcpState.ESTABLISHED, 601));
+		this.table.add(socket(8080, 40000, TcpState.ESTABLISHED, 701));
+		Check watching = watchingCheck(new AtomicInteger());
+
+		CheckSnapshot first = watching.snapshot(DEFAULT_STATES);
+		assertThat(first.quiet()).isNotNull();
+		assertThat(first.quiet().watched()).isEqualTo(Map.of(601L, TcpState.ESTABLISHED));
+		for (int test = 0; test < 3; test++) {
+			CheckSnapshot snapshot = watching.snapshot(DEFAULT_STATES);
+			assertThat(snapshot).isSameAs(first);
+			assertThat(watching.findings(snapshot, DEFAULT_STATES)).isEmpty();
+		}
+		assertThat(this.probes).as("the probe read once").isEqualTo(1);
+		assertThat(this.stateReads).as("then the link's state, before and after each test").isEqualTo(6);
+		assertThat(this.reads).as("no whole table").isZero();
+
+		// The other process closes its end during the next test.
+		CheckSnapshot snapshot = watching.snapshot(DEFAULT_STATES);
+		this.table.set(0, socket(40000, 8080, TcpState.CLOSE_WAIT, 601));
+		this.table.set(1, socket(8080, 40000, TcpState.FIN_WAIT2, 0));
+
+		assertThat(watching.findings(snapshot, DEFAULT_STATES)).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+	}
+
+	@Test
+	void bothEndsOfAConnectionThisJvmHoldsAreWatched() throws Exception {
+		this.held.addAll(Set.of(601L, 602L));
+		this.table.add(socket(40000, 8080, TcpState.ESTABLISHED, 601));
+		this.table.add(socket(8080, 40000, TcpState.ESTABLISHED, 602));
+
+		CheckQuiet proof = watchingCheck(new AtomicInteger()).snapshot(DEFAULT_STATES).quiet();
+
+		assertThat(proof).isNotNull();
+		assertThat(proof.watched()).isEqualTo(Map.of(601L, TcpState.ESTABLISHED, 602L, TcpState.ESTABLISHED));
+	}
+
+	@Test
+	void noWatchedProofWhereAnEstablishedSocketCouldMoveUnseen() throws Exception {
+		assertNoWatchedProof(List.of(socket(40000, 8080, TcpState.ESTABLISHED, 601), socket(8080, 40000,
+				TcpState.ESTABLISHED, 0)), "the other end has no inode: not yet accepted, or orphaned");
+		assertNoWatchedProof(List.of(socket(40000, 8080, TcpState.SYN_SENT, 601)), "connecting: not ESTABLISHED");
+		assertNoWatchedProof(List.of(socket(40000, 8080, TcpState.ESTABLISHED, 601), socket(8080, 0, TcpState.LISTEN,
+				602)), "a listener of ours beside it");
+		assertNoProof(List.of(socket(40000, 8080, TcpState.ESTABLISHED, 601)), Set.of(601L),
+				"no probe: the state can only be read in the table");
+	}
+
+	@Test
+	void aStateThatCannotBeReadMakesTheCheckReadAndJudgeAsBefore() throws Exception {
+		this.held.add(601L);
+		this.table.add(socket(40000, 8080, TcpState.ESTABLISHED, 601));
+		this.table.add(socket(8080, 40000, TcpState.ESTABLISHED, 701));
+		AtomicInteger refusals = new AtomicInteger(1_000);
+		Check watching = watchingCheck(refusals);
+
+		CheckSnapshot snapshot = watching.snapshot(DEFAULT_STATES);
+		assertThat(snapshot.quiet()).isNotNull();
+		this.table.set(0, socket(40000, 8080, TcpState.CLOSE_WAIT, 601));
+		this.table.set(1, socket(8080, 40000, TcpState.FIN_WAIT2, 0));
+
+		assertThat(watching.findings(snapshot, DEFAULT_STATES)).extracting(f -> f.socket().state())
+			.containsExactlyInAnyOrder(TcpState.CLOSE_WAIT, TcpState.FIN_WAIT2);
+		assertThat(this.probes).as("read through the probe, then judged on the whole table").isEqualTo(2);
+	}
+
+	private void assertNoWatchedProof(List<TcpSocket> sockets, String why) throws SocketTableException {
+		this.table.clear();
+		this.table.addAll(sockets);
+		this.held.clear();
+		sockets.stream().filter(s -> s.inode() != 0 && s.inode() < 700).forEach(s -> this.held.add(s.inode()));
+		assertThat(watchingCheck(new AtomicInteger()).snapshot(DEFAULT_STATES).quiet()).as(why).isNull();
+	}
+
+	/**
+	 * A check whose probe serves {@link #table} as this JVM's part of it, and each held socket's
+	 * state from it, counting both; the first {@code refusals} state reads fail, as a refused
+	 * call does.
+	 */
+	private Check watchingCheck(AtomicInteger refusals) {
+		SocketTableProbe probe = new SocketTableProbe() {
+
+			@Override
+			public SocketTable ownSockets(Map<Long, Integer> socketFds, Collection<SocketTuple> remembered) {
+				CheckQuietTests.this.probes++;
+				return SocketTable.of(CheckQuietTests.this.table);
+			}
+
+			@Override
+			public boolean readsHeldStates() {
+				return true;
+			}
+
+			@Override
+			public @Nullable TcpState heldState(int fd, long inode) throws SocketTableException {
+				CheckQuietTests.this.stateReads++;
+				if (refusals.getAndDecrement() > 0) {
+					throw new SocketTableException("getsockopt(" + fd + ", TCP_INFO) failed: EMFILE");
+				}
+				return CheckQuietTests.this.table.stream()
+					.filter(s -> s.inode() == inode)
+					.map(TcpSocket::state)
+					.findFirst()
+					.orElse(null);
+			}
+		};
+		OwnershipInodeSource fds = new OwnershipInodeSource() {
+
+			@Override
+			public Set<Long> socketInodes() {
+				return Set.copyOf(CheckQuietTests.this.held);
+			}
+
+			@Override
+			public Map<Long, Integer> socketFds() {
+				Map<Long, Integer> fdNumbers = new HashMap<>();
+				CheckQuietTests.this.held.forEach(inode -> fdNumbers.put(inode, (int) (inode % 1000)));
+				return fdNumbers;
+			}
+		};
+		return new Check(memory(), fds, CheckSocketActivity.UNTRACED, false, probe);
 	}
 
 	private void assertNoProof(List<TcpSocket> sockets, Set<Long> inodes, String why) throws SocketTableException {

@@ -137,14 +137,19 @@ class SocketTableProbeTests {
 
 	@Test
 	void aCleanTestHoldingConnectionsReadsNoWholeTable() throws Exception {
+		List<Long> inodes = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			withoutListener(LoopbackConnections.connect());
+			LoopbackConnections.Pair pair = withoutListener(LoopbackConnections.connect());
+			inodes.add(inodeOf(pair.client(), this.fds.socketFds()));
+			inodes.add(inodeOf(pair.accepted(), this.fds.socketFds()));
 		}
 		AtomicInteger dumps = new AtomicInteger();
-		Check check = new Check(counting(this.netlink, dumps), this.fds, CheckSocketActivity.UNTRACED, false, this.probe);
+		Check check = new Check(counting(this.netlink, dumps), only(inodes), CheckSocketActivity.UNTRACED, false,
+				this.probe);
 
 		CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
-		assertThat(snapshot.quiet()).as("established sockets can move: no proof").isNull();
+		assertThat(snapshot.quiet()).as("both ends of each are held: all six are watched").isNotNull();
+		assertThat(snapshot.quiet().watched()).containsOnlyKeys(inodes).containsValues(TcpState.ESTABLISHED);
 		assertThat(check.findings(snapshot, DEFAULT_STATES)).isEmpty();
 
 		assertThat(dumps).hasValue(0);
@@ -196,6 +201,98 @@ class SocketTableProbeTests {
 	 */
 	@Test
 	void theOtherEndOfALinkToAnotherProcessIsLookedUpAgainOnlyOnceThisEndLeavesEstablished() throws Exception {
+		withLinkToAnotherProcess((link, peer) -> {
+			SocketTuple ours = tuple(link);
+			SocketTable first = this.probe.ownSockets(this.fds.socketFds(), List.of());
+			assertThat(first.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
+			assertThat(first.find(ours.mirror())).as("looked up once: open in the other process")
+				.isNotNull()
+				.extracting(TcpSocket::inode)
+				.isNotEqualTo(0L);
+			SocketTable second = this.probe.ownSockets(this.fds.socketFds(), List.of());
+			assertThat(second.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
+			assertThat(second.find(ours.mirror())).as("not looked up again while this end is ESTABLISHED").isNull();
+			Check check = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, false, this.probe);
+			CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+			Check whole = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, true, null);
+			CheckSnapshot wholeSnapshot = whole.snapshot(DEFAULT_STATES);
+
+			peer.closeItsEnd();
+			awaitState(ours, TcpState.CLOSE_WAIT);
+			SocketTable third = this.probe.ownSockets(this.fds.socketFds(), List.of());
+			assertThat(third.find(ours.mirror())).as("looked up again: this end is in CLOSE_WAIT")
+				.isNotNull()
+				.extracting(TcpSocket::state)
+				.isEqualTo(TcpState.FIN_WAIT2);
+			List<Finding> wholeFindings = whole.findings(wholeSnapshot, DEFAULT_STATES);
+			assertThat(wholeFindings).extracting(f -> f.socket().tuple()).contains(ours);
+			assertThat(messages(check.findings(snapshot, DEFAULT_STATES))).as("as a read of the whole table")
+				.isEqualTo(messages(wholeFindings));
+		});
+	}
+
+	/**
+	 * The same link, watched ({@link CheckQuiet}): a check of a clean test reads only its state
+	 * through its fd, with no lookup and no dump. When the other process closes it during a test,
+	 * this end's CLOSE_WAIT ends the proof, and the check reports it as a read of the whole table
+	 * does. Only the link's fd is shown to both checks, so other sockets this test JVM may hold
+	 * play no part.
+	 */
+	@Test
+	void aWatchedLinkCostsOnlyItsStateUntilTheOtherProcessClosesItAndBothPathsReportThat() throws Exception {
+		withLinkToAnotherProcess((link, peer) -> {
+			SocketTuple ours = tuple(link);
+			long inode = inodeOf(link, this.fds.socketFds());
+			OwnershipInodeSource onlyTheLink = only(List.of(inode));
+			AtomicInteger dumps = new AtomicInteger();
+			AtomicInteger probes = new AtomicInteger();
+			AtomicInteger states = new AtomicInteger();
+			Check check = new Check(counting(this.netlink, dumps), onlyTheLink, CheckSocketActivity.UNTRACED, false,
+					counting(this.probe, probes, states));
+			Check whole = new Check(this.netlink, onlyTheLink, CheckSocketActivity.UNTRACED, true, null);
+
+			CheckSnapshot first = check.snapshot(DEFAULT_STATES);
+			assertThat(first.quiet()).as("the link is watched").isNotNull();
+			assertThat(first.quiet().watched()).isEqualTo(Map.of(inode, TcpState.ESTABLISHED));
+			for (int test = 0; test < 3; test++) {
+				CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+				assertThat(snapshot).as("the same snapshot, not read again").isSameAs(first);
+				assertThat(check.findings(snapshot, DEFAULT_STATES)).isEmpty();
+			}
+			assertThat(dumps).as("no dump").hasValue(0);
+			assertThat(probes).as("one probe, for the first snapshot").hasValue(1);
+			assertThat(states).as("its state, before and after each of 3 tests").hasValue(6);
+
+			CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
+			CheckSnapshot wholeSnapshot = whole.snapshot(DEFAULT_STATES);
+			peer.closeItsEnd();
+			awaitState(ours, TcpState.CLOSE_WAIT);
+			List<Finding> wholeFindings = whole.findings(wholeSnapshot, DEFAULT_STATES);
+			assertThat(wholeFindings).extracting(f -> f.socket().tuple() + " " + f.socket().state())
+				.as("this end, and the other process's end, orphaned, as the mirror of this JVM's")
+				.containsExactlyInAnyOrder(ours + " CLOSE_WAIT", ours.mirror() + " FIN_WAIT2");
+			assertThat(messages(check.findings(snapshot, DEFAULT_STATES))).as("as a read of the whole table")
+				.isEqualTo(messages(wholeFindings));
+			assertThat(check.snapshot(DEFAULT_STATES).quiet()).as("CLOSE_WAIT can reach no judged state: the next test is proven again")
+				.isNotNull()
+				.extracting(CheckQuiet::watched)
+				.isEqualTo(Map.of());
+		});
+	}
+
+	/** The other process of a held link, which closes its end when told to. */
+	private interface LinkPeer {
+
+		void closeItsEnd() throws IOException;
+	}
+
+	private interface LinkTest {
+
+		void run(Socket link, LinkPeer peer) throws Exception;
+	}
+
+	/** Starts {@link LinkPeerMain}, connects to it, and runs {@code test} once it has accepted. */
+	private static void withLinkToAnotherProcess(LinkTest test) throws Exception {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		Process peer = new ProcessBuilder(java, "-Xmx32m", "-cp", System.getProperty("java.class.path"),
 				LinkPeerMain.class.getName()).redirectErrorStream(true).start();
@@ -203,46 +300,61 @@ class SocketTableProbeTests {
 				Writer input = peer.outputWriter(StandardCharsets.UTF_8)) {
 			String listening = output.readLine();
 			assertThat(listening).startsWith("listening ");
-			Socket link = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.substring(10)));
-			try {
+			try (Socket link = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(listening.substring(10)))) {
 				assertThat(output.readLine()).isEqualTo("accepted");
-				SocketTuple ours = tuple(link);
-				SocketTable first = this.probe.ownSockets(this.fds.socketFds(), List.of());
-				assertThat(first.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
-				assertThat(first.find(ours.mirror())).as("looked up once: open in the other process")
-					.isNotNull()
-					.extracting(TcpSocket::inode)
-					.isNotEqualTo(0L);
-				SocketTable second = this.probe.ownSockets(this.fds.socketFds(), List.of());
-				assertThat(second.find(ours)).extracting(TcpSocket::state).isEqualTo(TcpState.ESTABLISHED);
-				assertThat(second.find(ours.mirror())).as("not looked up again while this end is ESTABLISHED").isNull();
-				Check check = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, false, this.probe);
-				CheckSnapshot snapshot = check.snapshot(DEFAULT_STATES);
-				Check whole = new Check(this.netlink, this.fds, CheckSocketActivity.UNTRACED, true, null);
-				CheckSnapshot wholeSnapshot = whole.snapshot(DEFAULT_STATES);
-
-				input.write("close\n");
-				input.flush();
-				assertThat(output.readLine()).isEqualTo("closed");
-				awaitState(ours, TcpState.CLOSE_WAIT);
-				SocketTable third = this.probe.ownSockets(this.fds.socketFds(), List.of());
-				assertThat(third.find(ours.mirror())).as("looked up again: this end is in CLOSE_WAIT")
-					.isNotNull()
-					.extracting(TcpSocket::state)
-					.isEqualTo(TcpState.FIN_WAIT2);
-				List<Finding> wholeFindings = whole.findings(wholeSnapshot, DEFAULT_STATES);
-				assertThat(wholeFindings).extracting(f -> f.socket().tuple()).contains(ours);
-				assertThat(messages(check.findings(snapshot, DEFAULT_STATES))).as("as a read of the whole table")
-					.isEqualTo(messages(wholeFindings));
-			}
-			finally {
-				link.close();
+				test.run(link, () -> {
+					input.write("close\n");
+					input.flush();
+					assertThat(output.readLine()).isEqualTo("closed");
+				});
 			}
 		}
 		finally {
 			peer.destroy();
 			peer.waitFor(10, TimeUnit.SECONDS);
 		}
+	}
+
+	/** This JVM's fds as {@code /proc/self/fd} lists them, but only those that hold one of {@code inodes}. */
+	private OwnershipInodeSource only(Collection<Long> inodes) {
+		return new OwnershipInodeSource() {
+
+			@Override
+			public Set<Long> socketInodes() throws SocketTableException {
+				return socketFds().keySet();
+			}
+
+			@Override
+			public Map<Long, Integer> socketFds() throws SocketTableException {
+				Map<Long, Integer> held = new HashMap<>(SocketTableProbeTests.this.fds.socketFds());
+				held.keySet().retainAll(inodes);
+				return held;
+			}
+		};
+	}
+
+	/** {@code probe}, counting its reads of own sockets and of held sockets' states. */
+	private static SocketTableProbe counting(SocketTableProbe probe, AtomicInteger reads, AtomicInteger states) {
+		return new SocketTableProbe() {
+
+			@Override
+			public @Nullable SocketTable ownSockets(Map<Long, Integer> socketFds, Collection<SocketTuple> remembered)
+					throws SocketTableException {
+				reads.incrementAndGet();
+				return probe.ownSockets(socketFds, remembered);
+			}
+
+			@Override
+			public boolean readsHeldStates() {
+				return probe.readsHeldStates();
+			}
+
+			@Override
+			public @Nullable TcpState heldState(int fd, long inode) throws SocketTableException {
+				states.incrementAndGet();
+				return probe.heldState(fd, inode);
+			}
+		};
 	}
 
 	@Test
