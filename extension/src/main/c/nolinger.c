@@ -6,6 +6,10 @@
  * listing of /proc/self/fd with one statx per entry, so a check crosses into C once for the whole
  * fd table. Every call returns a result or -errno and never throws: the Java side words the errors.
  *
+ * Java 22+ loads no JNI library. It makes its system calls through FFM downcalls into the C
+ * library, except the fd scan, which it calls here (nolinger_socket_fds) through one FFM downcall,
+ * having looked this library up with SymbolLookup.libraryLookup, which is dlopen and not JNI.
+ *
  * Only syscall(2) and no other C library function is called, so the library links against the oldest
  * symbol version glibc has for it and loads on any glibc the JDK itself runs on.
  */
@@ -124,18 +128,18 @@ JNIEXPORT jlong JNICALL Java_dev_nolinger_SocketTableJniCalls_openFds0(JNIEnv *e
 	return (jlong) info.stx_size;
 }
 
+/* Where a scan's (inode, fd) pairs go: emit is called with each socket fd, in order, with its index. */
+struct scan_sink {
+	void (*emit)(struct scan_sink *sink, long long inode, long fd, long index);
+};
+
 /*
- * Lists /proc/self/fd and writes (inode, fd) pairs of the socket fds into pairs, as many as fit.
- * Returns how many socket fds there are (more than fit tells the caller to retry with a larger
- * array), or -errno. An fd closed between the listing and its statx (EBADF) is skipped.
+ * Lists /proc/self/fd and hands each socket fd, with its inode, to sink. Returns how many socket
+ * fds there are, or -errno. An fd closed between the listing and its statx (EBADF) is skipped.
  */
-JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_socketFds0(JNIEnv *env, jclass type, jlongArray pairs) {
+static long scan_socket_fds(struct scan_sink *sink) {
 	char entries[8192];
-	jsize capacity = (*env)->GetArrayLength(env, pairs) / 2;
-	jlong found[2 * 256];
-	jsize written = 0;
-	jsize stored = 0;
-	jint count = 0;
+	long count = 0;
 	long directory = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (directory < 0) {
 		return -errno;
@@ -170,24 +174,91 @@ JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_socketFds0(JNIEnv *
 			}
 			if (inode < 0) {
 				sys_close((int) directory);
-				return (jint) inode;
+				return (long) inode;
 			}
-			if (count < capacity) {
-				found[2 * written] = (jlong) inode;
-				found[2 * written + 1] = (jlong) fd;
-				written++;
-				stored++;
-				if (written == 256) {
-					(*env)->SetLongArrayRegion(env, pairs, 2 * (stored - written), 2 * written, found);
-					written = 0;
-				}
-			}
+			sink->emit(sink, inode, fd, count);
 			count++;
 		}
 	}
 	sys_close((int) directory);
-	if (written > 0) {
-		(*env)->SetLongArrayRegion(env, pairs, 2 * (stored - written), 2 * written, found);
-	}
 	return count;
+}
+
+/* The JNI sink: pairs go into a Java long[] in batches of 256, as many as it holds. */
+struct jni_sink {
+	struct scan_sink sink;
+	JNIEnv *env;
+	jlongArray pairs;
+	jsize capacity;
+	jsize buffered;
+	jsize stored;
+	jlong found[2 * 256];
+};
+
+static void jni_flush(struct jni_sink *jni) {
+	if (jni->buffered > 0) {
+		(*jni->env)->SetLongArrayRegion(jni->env, jni->pairs, 2 * jni->stored, 2 * jni->buffered, jni->found);
+		jni->stored += jni->buffered;
+		jni->buffered = 0;
+	}
+}
+
+static void jni_emit(struct scan_sink *sink, long long inode, long fd, long index) {
+	struct jni_sink *jni = (struct jni_sink *) sink;
+	if (index >= jni->capacity) {
+		return;
+	}
+	jni->found[2 * jni->buffered] = (jlong) inode;
+	jni->found[2 * jni->buffered + 1] = (jlong) fd;
+	jni->buffered++;
+	if (jni->buffered == 256) {
+		jni_flush(jni);
+	}
+}
+
+/*
+ * Writes (inode, fd) pairs of the socket fds into pairs, as many as fit. Returns how many socket
+ * fds there are (more than fit tells the caller to retry with a larger array), or -errno.
+ */
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_socketFds0(JNIEnv *env, jclass type, jlongArray pairs) {
+	struct jni_sink jni;
+	jni.sink.emit = jni_emit;
+	jni.env = env;
+	jni.pairs = pairs;
+	jni.capacity = (*env)->GetArrayLength(env, pairs) / 2;
+	jni.buffered = 0;
+	jni.stored = 0;
+	long count = scan_socket_fds(&jni.sink);
+	if (count >= 0) {
+		jni_flush(&jni);
+	}
+	return (jint) count;
+}
+
+/* The C sink: pairs go straight into a native array of capacity pairs. */
+struct array_sink {
+	struct scan_sink sink;
+	int64_t *pairs;
+	long capacity;
+};
+
+static void array_emit(struct scan_sink *sink, long long inode, long fd, long index) {
+	struct array_sink *array = (struct array_sink *) sink;
+	if (index < array->capacity) {
+		array->pairs[2 * index] = (int64_t) inode;
+		array->pairs[2 * index + 1] = (int64_t) fd;
+	}
+}
+
+/*
+ * The same scan for Java 22+, which calls it through one FFM downcall, having looked the library up
+ * with SymbolLookup (dlopen, not JNI): pairs is a native array of capacity (inode, fd) pairs.
+ * Returns what socketFds0 returns.
+ */
+__attribute__((visibility("default"))) int32_t nolinger_socket_fds(int64_t *pairs, int32_t capacity) {
+	struct array_sink array;
+	array.sink.emit = array_emit;
+	array.pairs = pairs;
+	array.capacity = capacity;
+	return (int32_t) scan_socket_fds(&array.sink);
 }

@@ -16,8 +16,10 @@ import java.util.Locale;
 /**
  * The netlink source's system calls on Java 17 to 21, through the small JNI library the jar carries
  * for x86-64 and aarch64 Linux ({@code src/main/c/nolinger.c}: only {@code syscall(2)}, so any glibc
- * since 2.17 loads it). Java 22+ uses the FFM API instead and never loads this library: from Java 24
- * on, loading one prints a warning unless native access is enabled, and FFM needs the same option.
+ * since 2.17 loads it). Java 22+ uses the FFM API instead and never loads this library through JNI:
+ * from Java 24 on, loading one prints a warning unless native access is enabled. It looks the same
+ * library up with FFM's {@code SymbolLookup} ({@code dlopen}) for its fd scan alone, once native
+ * access is known to be enabled ({@link #withLibraryCopy} serves both).
  *
  * <p>Loading copies the library to a new file in {@code java.io.tmpdir} and deletes it once loaded
  * (the mapping stays), so two class loaders that each load nolinger get a library each, and
@@ -49,14 +51,36 @@ final class SocketTableJniCalls implements SocketTableCalls {
 			throw new SocketTableException("the JNI library is for Java 17 to " + MAX_JAVA + ", and this is Java " + feature
 					+ ", which makes the same calls through the FFM API");
 		}
-		String resource = resource(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+		String resource = resourceHere();
+		withLibraryCopy(resource, copy -> {
+			System.load(copy.toString());
+			return copy;
+		});
+		return new SocketTableJniCalls("JNI, " + platformOf(resource));
+	}
+
+	/** What a {@link #withLibraryCopy} loads the copy with. */
+	interface LibraryLoader<T> {
+
+		T load(Path copy);
+	}
+
+	/**
+	 * Copies {@code resource}, this platform's library, out of the jar into a new file, loads that
+	 * with {@code loader} ({@code System.load} here; {@code SymbolLookup.libraryLookup}, which is
+	 * {@code dlopen} and not JNI, for the fd scan on Java 22+), and deletes the file, whose mapping
+	 * stays.
+	 *
+	 * @throws SocketTableException why the library cannot be loaded here
+	 */
+	static <T> T withLibraryCopy(String resource, LibraryLoader<T> loader) throws SocketTableException {
 		try (InputStream library = SocketTableJniCalls.class.getResourceAsStream(resource)) {
 			if (library == null) {
 				throw new SocketTableException("this nolinger jar has no native library " + resource);
 			}
 			Path copy = newCopy(library);
 			try {
-				System.load(copy.toAbsolutePath().toString());
+				return loader.load(copy.toAbsolutePath());
 			}
 			finally {
 				Files.deleteIfExists(copy);
@@ -66,10 +90,15 @@ final class SocketTableJniCalls implements SocketTableCalls {
 			throw new SocketTableException("cannot copy the native library to " + System.getProperty("java.io.tmpdir")
 					+ ": " + e, e);
 		}
-		catch (UnsatisfiedLinkError | SecurityException e) {
+		catch (UnsatisfiedLinkError | RuntimeException e) {
+			// UnsatisfiedLinkError from System.load, IllegalArgumentException from libraryLookup, SecurityException
 			throw new SocketTableException("the native library " + resource + " did not load: " + e.getMessage(), e);
 		}
-		return new SocketTableJniCalls("JNI, " + resource.substring(resource.lastIndexOf('/', resource.lastIndexOf('/') - 1) + 1));
+	}
+
+	/** {@code linux-amd64/libnolinger.so} of the resource's name. */
+	static String platformOf(String resource) {
+		return resource.substring(resource.lastIndexOf('/', resource.lastIndexOf('/') - 1) + 1);
 	}
 
 	/**
@@ -97,6 +126,15 @@ final class SocketTableJniCalls implements SocketTableCalls {
 			}
 			return copy;
 		}
+	}
+
+	/**
+	 * The library's resource name for this platform.
+	 *
+	 * @throws SocketTableException for a platform the jar carries no library for
+	 */
+	static String resourceHere() throws SocketTableException {
+		return resource(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
 	}
 
 	/**

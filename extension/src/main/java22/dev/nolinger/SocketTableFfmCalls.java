@@ -20,6 +20,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.logging.Logger;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The netlink source's system calls on Java 22+, through the FFM API: downcalls into the C library
@@ -28,8 +31,20 @@ import java.util.Objects;
  * reads {@code /proc} instead: a default run prints nothing. One instance serves every source of
  * the JVM ({@link SocketTableSources#calls()}), and its call buffers (the length, errno and
  * {@code statx} segments) are its own, so each call holds its lock.
+ *
+ * <p>The fd scan, one listing of {@code /proc/self/fd} and one {@code statx} per fd, is one
+ * downcall into the library the jar carries for x86-64 and aarch64 Linux ({@code
+ * nolinger_socket_fds} in {@code src/main/c/nolinger.c}, the code the JNI library runs on Java 17 to
+ * 21), looked up with {@link SymbolLookup#libraryLookup}: {@code dlopen}, not JNI, so no JNI
+ * warning, and the same native access as every other downcall here. A check makes one call for the
+ * whole fd table instead of one per fd, which counts while the check runs interpreted, as a short
+ * Surefire fork runs it. Where the library does not load (another platform, a {@code noexec}
+ * temporary directory), a CONFIG line says why, and the scan makes one {@code statx} downcall per
+ * fd, with the same result.
  */
 final class SocketTableFfmCalls implements SocketTableCalls {
+
+	private static final Logger LOGGER = Logger.getLogger(NoLingeringSocketsExtension.class.getName());
 
 	private static final int AF_NETLINK = 16;
 	private static final int SOCK_RAW = 3;
@@ -61,8 +76,16 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	private final MemorySegment emptyPath = this.arena.allocate(1);
 	private final File fdDirectory = new File("/proc/self/fd");
 	private final MemorySegment fdDirectoryPath = this.arena.allocateFrom("/proc/self/fd");
+	/**
+	 * The library the fd scan is one downcall into ({@link Library}), as {@code
+	 * linux-amd64/libnolinger.so}; null where it is one {@code statx} downcall per fd.
+	 */
+	private final @Nullable String scanLibrary;
+	/** The {@code (inode, fd)} pairs the library's scan writes, grown to the caller's array. */
+	private MemorySegment scanned = this.arena.allocate(16L * 64, 8);
 
-	private SocketTableFfmCalls() {
+	private SocketTableFfmCalls(@Nullable String scanLibrary) {
+		this.scanLibrary = scanLibrary;
 		this.kernelAddress.set(JAVA_SHORT, 0, (short) AF_NETLINK);
 	}
 
@@ -115,7 +138,59 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	/**
-	 * Links the C library's calls.
+	 * The fd scan in the jar's library, linked on first use, which {@link #link()} makes once native
+	 * access is known to be enabled; null where the library did not load, {@link #REFUSED} saying why.
+	 */
+	private static final class Library {
+
+		static final @Nullable MethodHandle SOCKET_FDS;
+		/** The library's platform name, as {@code linux-amd64/libnolinger.so}, where it loaded. */
+		static final @Nullable String LOADED;
+		static final String REFUSED;
+
+		static {
+			MethodHandle scan = null;
+			String loaded = null;
+			String refused = "";
+			try {
+				String resource = SocketTableJniCalls.resourceHere();
+				scan = socketFdsIn(resource);
+				loaded = SocketTableJniCalls.platformOf(resource);
+			}
+			catch (SocketTableException e) {
+				refused = e.getMessage();
+			}
+			SOCKET_FDS = scan;
+			LOADED = loaded;
+			REFUSED = refused;
+		}
+
+		private Library() {
+		}
+	}
+
+	/**
+	 * The downcall to {@code nolinger_socket_fds} in the library at {@code resource} of the jar.
+	 *
+	 * @throws SocketTableException why it cannot be had: no such resource, a library that does not
+	 *         load, no such symbol
+	 */
+	@SuppressWarnings("restricted")
+	static MethodHandle socketFdsIn(String resource) throws SocketTableException {
+		SymbolLookup library = SocketTableJniCalls.withLibraryCopy(resource,
+				copy -> SymbolLookup.libraryLookup(copy, Arena.global()));
+		MemorySegment symbol = library.find("nolinger_socket_fds")
+			.orElseThrow(() -> new SocketTableException("the native library " + resource + " has no nolinger_socket_fds"));
+		try {
+			return Linker.nativeLinker().downcallHandle(symbol, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+		}
+		catch (RuntimeException e) {
+			throw new SocketTableException("nolinger_socket_fds in " + resource + " failed to link: " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * Links the C library's calls, and the fd scan in the jar's library where it loads.
 	 *
 	 * @throws SocketTableException naming the option that enables native access, where it is off
 	 */
@@ -129,7 +204,20 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 			Throwable cause = e.getCause() == null ? e : e.getCause();
 			throw new SocketTableException("the FFM calls failed to link: " + cause.getMessage(), cause);
 		}
-		return new SocketTableFfmCalls();
+		if (Library.SOCKET_FDS == null) {
+			LOGGER.config(() -> "nolinger: the fd scan makes one statx downcall per fd, as the jar's library for it"
+					+ " is unavailable: " + Library.REFUSED);
+		}
+		return new SocketTableFfmCalls(Library.LOADED);
+	}
+
+	/**
+	 * The same calls with the fd scan made one {@code statx} downcall per fd, as where the library
+	 * does not load: what the tests compare the library's scan with.
+	 */
+	static SocketTableCalls linkWithoutLibrary() throws SocketTableException {
+		link();
+		return new SocketTableFfmCalls(null);
 	}
 
 	/**
@@ -150,7 +238,7 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 
 	@Override
 	public String describe() {
-		return "FFM";
+		return this.scanLibrary == null ? "FFM" : "FFM, fd scan in " + this.scanLibrary;
 	}
 
 	@Override
@@ -253,12 +341,34 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 		return (this.statx.get(JAVA_SHORT, 28) & S_IFMT) == S_IFSOCK ? this.statx.get(JAVA_LONG, 32) : 0;
 	}
 
+	@Override
+	public synchronized int socketFds(long[] pairs) {
+		MethodHandle scan = Library.SOCKET_FDS;
+		if (this.scanLibrary == null || scan == null) {
+			return socketFdsOneByOne(pairs);
+		}
+		int capacity = pairs.length / 2;
+		if (this.scanned.byteSize() < 16L * capacity) {
+			this.scanned = this.arena.allocate(16L * capacity, 8);
+		}
+		int count;
+		try {
+			count = (int) scan.invokeExact(this.scanned, capacity);
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
+		if (count > 0) {
+			MemorySegment.copy(this.scanned, JAVA_LONG, 0, pairs, 0, 2 * Math.min(count, capacity));
+		}
+		return count;
+	}
+
 	/**
 	 * The names in {@code /proc/self/fd}, then one {@code statx} per fd. A name that is no number
 	 * cannot be in that directory; it is reported as EINVAL.
 	 */
-	@Override
-	public synchronized int socketFds(long[] pairs) {
+	private int socketFdsOneByOne(long[] pairs) {
 		String[] names = this.fdDirectory.list();
 		if (names == null) {
 			return -ENOENT;

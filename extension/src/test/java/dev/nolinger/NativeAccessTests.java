@@ -49,9 +49,25 @@ class NativeAccessTests {
 
 		assertThat(output).as("the child's output").noneMatch(line -> line.contains("WARNING"));
 		assertThat(output).contains("succeeded 1 of 1");
-		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag (FFM)");
+		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag (FFM, fd scan in "
+				+ SocketTableSourcesTests.jniLibrary() + ")");
 		assertThat(output).anyMatch(line -> line.startsWith("  cost:         the checks took "))
 			.noneMatch(line -> line.contains("faster path"));
+	}
+
+	@Test
+	void onJava22ALibraryThatCannotBeCopiedLeavesTheFdScanToOneDowncallPerFdQuietly() throws Exception {
+		assumeTrue(Runtime.version().feature() >= SocketTableSources.NETLINK_MIN_JAVA, "the FFM API is Java 22's");
+
+		List<String> output = run(List.of("--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=/nonexistent/nolinger"));
+
+		// Java 25 itself warns of the missing directory, which this test makes up; nolinger adds nothing.
+		assertThat(output).as("the child's output")
+			.noneMatch(line -> line.contains("WARNING") && !line.equals("WARNING: java.io.tmpdir directory does not exist"));
+		assertThat(output).contains("succeeded 1 of 1");
+		assertThat(output).anyMatch(line -> line.startsWith("CONFIG: nolinger: the fd scan makes one statx downcall per fd,"
+				+ " as the jar's library for it is unavailable: cannot copy the native library to /nonexistent/nolinger: "));
+		assertThat(output).contains("CONFIG: nolinger: reading the socket table through netlink sock_diag (FFM)");
 	}
 
 	@Test

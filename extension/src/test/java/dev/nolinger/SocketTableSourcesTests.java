@@ -5,6 +5,7 @@ package dev.nolinger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
@@ -27,9 +28,11 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -114,13 +117,84 @@ class SocketTableSourcesTests {
 		}
 	}
 
+	/**
+	 * On Java 22+ the fd scan is one downcall into the jar's library: it lists the same socket fds
+	 * as one {@code statx} downcall per fd, and says how many there are when the array is too small.
+	 */
+	@Test
+	void onJava22TheLibrarysFdScanListsWhatOneStatxPerFdLists() throws Exception {
+		assumeTrue(FFM_JAVA, "the FFM API is Java 22's");
+		SocketTableCalls library = SocketTableSources.calls();
+		SocketTableCalls oneByOne = (SocketTableCalls) Class.forName(SocketTableSources.FFM_CLASS)
+			.getDeclaredMethod("linkWithoutLibrary")
+			.invoke(null);
+		assertThat(library.describe()).isEqualTo("FFM, fd scan in " + jniLibrary());
+		assertThat(oneByOne.describe()).isEqualTo("FFM");
+		for (int i = 0; i < 3; i++) {
+			LoopbackConnections.connect();
+		}
+		Pipe pipe = Pipe.open();
+		this.open.add(pipe.source());
+		this.open.add(pipe.sink());
+
+		Map<Long, Long> scanned = Map.of();
+		Map<Long, Long> expected = Map.of(-1L, -1L);
+		// Another thread of this JVM may open or close an fd between two scans; it cannot do so every time.
+		for (int attempt = 0; attempt < 5 && !scanned.equals(expected); attempt++) {
+			scanned = pairs(library, 256);
+			expected = pairs(oneByOne, 256);
+		}
+		assertThat(scanned).as("7 sockets at least: 3 connections and their listeners").hasSizeGreaterThanOrEqualTo(7)
+			.isEqualTo(expected);
+
+		long[] one = new long[2];
+		int count = library.socketFds(one);
+		assertThat(count).as("all of them counted, though only one fits").isGreaterThanOrEqualTo(7);
+		assertThat(scanned).containsEntry(one[0], one[1]);
+	}
+
+	@Test
+	void onJava22ALibraryThatIsMissingOrDoesNotLoadIsRefusedWithWhy() throws Exception {
+		assumeTrue(FFM_JAVA, "the FFM API is Java 22's");
+		java.lang.reflect.Method socketFdsIn = Class.forName(SocketTableSources.FFM_CLASS)
+			.getDeclaredMethod("socketFdsIn", String.class);
+
+		assertThat(refusal(socketFdsIn, "/dev/nolinger/native/linux-none/libnolinger.so"))
+			.isEqualTo("this nolinger jar has no native library /dev/nolinger/native/linux-none/libnolinger.so");
+		assertThat(refusal(socketFdsIn, "/META-INF/services/org.junit.jupiter.api.extension.Extension"))
+			.startsWith("the native library /META-INF/services/org.junit.jupiter.api.extension.Extension did not load: ");
+	}
+
+	private static String refusal(java.lang.reflect.Method socketFdsIn, String resource) throws Exception {
+		try {
+			socketFdsIn.invoke(null, resource);
+		}
+		catch (java.lang.reflect.InvocationTargetException e) {
+			assertThat(e.getCause()).isInstanceOf(SocketTableException.class);
+			return e.getCause().getMessage();
+		}
+		throw new AssertionError(resource + " was not refused");
+	}
+
+	/** The scan's socket fds, inode to fd. */
+	private static Map<Long, Long> pairs(SocketTableCalls calls, int capacity) {
+		long[] pairs = new long[2 * capacity];
+		int count = calls.socketFds(pairs);
+		assertThat(count).isBetween(0, capacity);
+		Map<Long, Long> found = new HashMap<>();
+		for (int i = 0; i < count; i++) {
+			found.put(pairs[2 * i], pairs[2 * i + 1]);
+		}
+		return found;
+	}
+
 	@Test
 	void theJniLibraryIsLoadedOnlyBeforeJava22() throws SocketTableException {
 		if (FFM_JAVA) {
 			assertThatThrownBy(SocketTableJniCalls::load).isInstanceOf(SocketTableException.class)
 				.hasMessage("the JNI library is for Java 17 to 21, and this is Java " + Runtime.version().feature()
 						+ ", which makes the same calls through the FFM API");
-			assertThat(SocketTableSources.calls().describe()).isEqualTo("FFM");
+			assertThat(SocketTableSources.calls().describe()).isEqualTo("FFM, fd scan in " + jniLibrary());
 		}
 		else {
 			assertThat(SocketTableSources.calls().describe()).isEqualTo("JNI, " + jniLibrary());
@@ -150,7 +224,8 @@ class SocketTableSourcesTests {
 
 		// "netlink sock_diag" alone: this kernel answers TCPDIAG_GETSOCK, one walk for both families.
 		assertThat(source.describe())
-			.isEqualTo(FFM_JAVA ? "netlink sock_diag (FFM)" : "netlink sock_diag (JNI, " + jniLibrary() + ")");
+			.isEqualTo(FFM_JAVA ? "netlink sock_diag (FFM, fd scan in " + jniLibrary() + ")"
+					: "netlink sock_diag (JNI, " + jniLibrary() + ")");
 		assertThat(source.isAvailable()).isTrue();
 	}
 
