@@ -33,6 +33,10 @@
 #ifndef NETLINK_SOCK_DIAG
 #define NETLINK_SOCK_DIAG 4
 #endif
+#ifndef IPPROTO_TCP
+#define IPPROTO_TCP 6
+#endif
+#define NOLINGER_TCP_INFO 11
 
 #define RESULT(call) ((call) < 0 ? -errno : (call))
 
@@ -114,6 +118,36 @@ static long long socket_inode(int fd) {
 
 JNIEXPORT jlong JNICALL Java_dev_nolinger_SocketTableJniCalls_inode0(JNIEnv *env, jclass type, jint fd) {
 	return (jlong) socket_inode(fd);
+}
+
+/*
+ * The state of the TCP socket fd holds (tcpi_state, 1 to 12, the first byte of struct tcp_info),
+ * read first, then that fd still holds socket inode, so that a socket that took the fd over in
+ * between is caught: the state, 0 when fd holds another inode now, or -errno.
+ */
+static long held_state(int fd, long long inode) {
+	unsigned char info[256];
+	socklen_t length = sizeof info;
+	if (syscall(SYS_getsockopt, fd, IPPROTO_TCP, NOLINGER_TCP_INFO, info, &length) < 0) {
+		return -errno;
+	}
+	if (length < 1) {
+		return -EINVAL;
+	}
+	long long now = socket_inode(fd);
+	if (now < 0) {
+		return (long) now;
+	}
+	return now == inode ? (long) info[0] : 0;
+}
+
+JNIEXPORT jint JNICALL Java_dev_nolinger_SocketTableJniCalls_heldState0(JNIEnv *env, jclass type, jint fd, jlong inode) {
+	return (jint) held_state(fd, inode);
+}
+
+/* held_state for Java 22+, through one FFM downcall, as nolinger_socket_fds below. */
+__attribute__((visibility("default"))) int32_t nolinger_held_state(int32_t fd, int64_t inode) {
+	return (int32_t) held_state(fd, inode);
 }
 
 /*

@@ -49,4 +49,24 @@ interface SocketTableCalls {
 	 * -errno. An fd closed while it is listed is left out.
 	 */
 	int socketFds(long[] pairs);
+
+	/**
+	 * The TCP state code of the socket fd {@code fd} holds ({@code tcpi_state} of {@code
+	 * getsockopt(TCP_INFO)}), read first, then that {@code fd} still holds socket {@code inode}:
+	 * the code, 0 when {@code fd} holds another inode now, or -errno. One call into native code
+	 * where the platform's library is there; else two, written here.
+	 *
+	 * @param tcpInfo a buffer for {@code struct tcp_info}, where this is two calls
+	 */
+	default int heldState(int fd, long inode, ByteBuffer tcpInfo) {
+		int length = option(fd, 6, 11, tcpInfo);
+		if (length < 1) {
+			return length < 0 ? length : -22;
+		}
+		long now = socketInode(fd);
+		if (now < 0) {
+			return (int) now;
+		}
+		return now == inode ? tcpInfo.get(0) & 0xFF : 0;
+	}
 }

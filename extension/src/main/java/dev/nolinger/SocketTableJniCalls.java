@@ -210,6 +210,11 @@ final class SocketTableJniCalls implements SocketTableCalls {
 		return socketFds0(pairs);
 	}
 
+	@Override
+	public int heldState(int fd, long inode, ByteBuffer tcpInfo) {
+		return heldState0(fd, inode);
+	}
+
 	private static native int netlinkSocket0();
 
 	private static native int send0(int fd, ByteBuffer request, int length);
@@ -227,4 +232,6 @@ final class SocketTableJniCalls implements SocketTableCalls {
 	private static native long openFds0();
 
 	private static native int socketFds0(long[] pairs);
+
+	private static native int heldState0(int fd, long inode);
 }

@@ -306,11 +306,21 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		return true;
 	}
 
-	/** Its state first, then that the fd still holds the inode, as {@link #ownSockets} reads a known socket. */
+	/**
+	 * Its state first, then that the fd still holds the inode, as {@link #ownSockets} reads a known
+	 * socket: in one call into the jar's library where it is loaded ({@link SocketTableCalls#heldState}).
+	 */
 	@Override
 	public synchronized @Nullable TcpState heldState(int fd, long inode) throws SocketTableException {
-		TcpState state = state(fd);
-		return this.calls.socketInode(fd) == inode ? state : null;
+		int code = this.calls.heldState(fd, inode, this.tcpInfo);
+		if (code < 0) {
+			throw failure("getsockopt(" + fd + ", TCP_INFO) or statx(" + fd + ")", code);
+		}
+		if (code == 0) {
+			return null;
+		}
+		return TcpState.fromCode(code)
+			.orElseThrow(() -> new SocketTableException("getsockopt(TCP_INFO): unknown TCP state " + code));
 	}
 
 	/** Throws unless fd {@code fd} holds socket inode {@code inode}: closed or reused since it was listed. */

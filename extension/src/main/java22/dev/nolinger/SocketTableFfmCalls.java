@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * {@code statx} segments) are its own, so each call holds its lock.
  *
  * <p>The fd scan, one listing of {@code /proc/self/fd} and one {@code statx} per fd, is one
- * downcall into the library the jar carries for x86-64 and aarch64 Linux ({@code
+ * downcall into the library the jar carries (and so is a watched socket's state with its inode
+ * check, {@code nolinger_held_state}) for x86-64 and aarch64 Linux ({@code
  * nolinger_socket_fds} in {@code src/main/c/nolinger.c}, the code the JNI library runs on Java 17 to
  * 21), looked up with {@link SymbolLookup#libraryLookup}: {@code dlopen}, not JNI, so no JNI
  * warning, and the same native access as every other downcall here. A check makes one call for the
@@ -144,23 +145,30 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	private static final class Library {
 
 		static final @Nullable MethodHandle SOCKET_FDS;
+		static final @Nullable MethodHandle HELD_STATE;
 		/** The library's platform name, as {@code linux-amd64/libnolinger.so}, where it loaded. */
 		static final @Nullable String LOADED;
 		static final String REFUSED;
 
 		static {
 			MethodHandle scan = null;
+			MethodHandle state = null;
 			String loaded = null;
 			String refused = "";
 			try {
 				String resource = SocketTableJniCalls.resourceHere();
-				scan = socketFdsIn(resource);
+				SymbolLookup library = libraryAt(resource);
+				scan = downcall(library, resource, "nolinger_socket_fds", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+				state = downcall(library, resource, "nolinger_held_state", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
 				loaded = SocketTableJniCalls.platformOf(resource);
 			}
 			catch (SocketTableException e) {
+				scan = null;
+				state = null;
 				refused = e.getMessage();
 			}
 			SOCKET_FDS = scan;
+			HELD_STATE = state;
 			LOADED = loaded;
 			REFUSED = refused;
 		}
@@ -170,22 +178,26 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 	}
 
 	/**
-	 * The downcall to {@code nolinger_socket_fds} in the library at {@code resource} of the jar.
+	 * The library at {@code resource} of the jar, looked up through FFM ({@code dlopen}, not JNI).
 	 *
-	 * @throws SocketTableException why it cannot be had: no such resource, a library that does not
-	 *         load, no such symbol
+	 * @throws SocketTableException why it cannot be had: no such resource, a library that does not load
 	 */
 	@SuppressWarnings("restricted")
-	static MethodHandle socketFdsIn(String resource) throws SocketTableException {
-		SymbolLookup library = SocketTableJniCalls.withLibraryCopy(resource,
-				copy -> SymbolLookup.libraryLookup(copy, Arena.global()));
-		MemorySegment symbol = library.find("nolinger_socket_fds")
-			.orElseThrow(() -> new SocketTableException("the native library " + resource + " has no nolinger_socket_fds"));
+	static SymbolLookup libraryAt(String resource) throws SocketTableException {
+		return SocketTableJniCalls.withLibraryCopy(resource, copy -> SymbolLookup.libraryLookup(copy, Arena.global()));
+	}
+
+	/** The downcall to {@code name} in {@code library}; its shape is the C function's. */
+	@SuppressWarnings("restricted")
+	private static MethodHandle downcall(SymbolLookup library, String resource, String name, FunctionDescriptor shape)
+			throws SocketTableException {
+		MemorySegment symbol = library.find(name)
+			.orElseThrow(() -> new SocketTableException("the native library " + resource + " has no " + name));
 		try {
-			return Linker.nativeLinker().downcallHandle(symbol, FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+			return Linker.nativeLinker().downcallHandle(symbol, shape);
 		}
 		catch (RuntimeException e) {
-			throw new SocketTableException("nolinger_socket_fds in " + resource + " failed to link: " + e.getMessage(), e);
+			throw new SocketTableException(name + " in " + resource + " failed to link: " + e.getMessage(), e);
 		}
 	}
 
@@ -362,6 +374,20 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 			MemorySegment.copy(this.scanned, JAVA_LONG, 0, pairs, 0, 2 * Math.min(count, capacity));
 		}
 		return count;
+	}
+
+	@Override
+	public synchronized int heldState(int fd, long inode, ByteBuffer tcpInfo) {
+		MethodHandle state = Library.HELD_STATE;
+		if (this.scanLibrary == null || state == null) {
+			return SocketTableCalls.super.heldState(fd, inode, tcpInfo);
+		}
+		try {
+			return (int) state.invokeExact(fd, inode);
+		}
+		catch (Throwable e) {
+			throw rethrow(e);
+		}
 	}
 
 	/**

@@ -153,11 +153,121 @@ class SocketTableSourcesTests {
 		assertThat(scanned).containsEntry(one[0], one[1]);
 	}
 
+	/**
+	 * A watched socket's state with its inode check, in one call into the jar's library (JNI on
+	 * Java 17 to 21, FFM on 22+), is what the two calls it replaces give, on every kind of fd.
+	 */
+	@Test
+	void aHeldSocketsStateInOneNativeCallIsWhatTheTwoCallsGive() throws Exception {
+		SocketTableCalls library = SocketTableSources.calls();
+		SocketTableCalls twoCalls = twoCallsFor(library);
+		SocketTableNetlinkSource netlink = (SocketTableNetlinkSource) SocketTableSources.netlink();
+		LoopbackConnections.Pair pair = LoopbackConnections.connect();
+		java.net.Socket client = pair.client();
+		long inode = netlink.read()
+			.sockets()
+			.stream()
+			.filter(s -> s.tuple().local().port() == client.getLocalPort() && s.tuple().remote().port() == client.getPort())
+			.findFirst()
+			.orElseThrow()
+			.inode();
+		int fd = netlink.socketFds().get(inode);
+		ByteBuffer buffer = ByteBuffer.allocateDirect(256).order(java.nio.ByteOrder.nativeOrder());
+
+		assertThat(library.heldState(fd, inode, buffer)).as("ESTABLISHED").isEqualTo(TcpState.ESTABLISHED.code())
+			.isEqualTo(twoCalls.heldState(fd, inode, buffer));
+		assertThat(library.heldState(fd, inode + 1, buffer)).as("another inode now").isZero()
+			.isEqualTo(twoCalls.heldState(fd, inode + 1, buffer));
+		assertThat(library.heldState(Integer.MAX_VALUE, inode, buffer)).as("no such fd: EBADF").isEqualTo(-9)
+			.isEqualTo(twoCalls.heldState(Integer.MAX_VALUE, inode, buffer));
+		int file = fileFd();
+		assertThat(library.heldState(file, inode, buffer)).as("a file: ENOTSOCK").isEqualTo(-88)
+			.isEqualTo(twoCalls.heldState(file, inode, buffer));
+		client.shutdownOutput();
+		Awaitility.await("FIN_WAIT2").atMost(Duration.ofSeconds(10))
+			.until(() -> library.heldState(fd, inode, buffer) == TcpState.FIN_WAIT2.code());
+		assertThat(twoCalls.heldState(fd, inode, buffer)).isEqualTo(TcpState.FIN_WAIT2.code());
+	}
+
+	/** An fd of this JVM that holds a file (a jar, the JDK's modules), which no socket call accepts. */
+	private static int fileFd() throws IOException {
+		try (var links = Files.list(Path.of("/proc/self/fd"))) {
+			for (Path link : links.toList()) {
+				try {
+					if (Files.readSymbolicLink(link).toString().endsWith(".jar")
+							|| Files.readSymbolicLink(link).toString().endsWith("/modules")) {
+						return Integer.parseInt(link.getFileName().toString());
+					}
+				}
+				catch (IOException e) {
+					// closed since it was listed
+				}
+			}
+		}
+		throw new AssertionError("no file among this JVM's fds");
+	}
+
+	/** {@code calls}, but with {@link SocketTableCalls#heldState} as its two calls. */
+	private static SocketTableCalls twoCallsFor(SocketTableCalls calls) {
+		return new SocketTableCalls() {
+
+			@Override
+			public String describe() {
+				return calls.describe();
+			}
+
+			@Override
+			public int netlinkSocket() {
+				return calls.netlinkSocket();
+			}
+
+			@Override
+			public int send(int fd, ByteBuffer request, int length) {
+				return calls.send(fd, request, length);
+			}
+
+			@Override
+			public int receive(int fd, ByteBuffer buffer) {
+				return calls.receive(fd, buffer);
+			}
+
+			@Override
+			public void close(int fd) {
+				calls.close(fd);
+			}
+
+			@Override
+			public int address(int fd, boolean peer, ByteBuffer sockaddr) {
+				return calls.address(fd, peer, sockaddr);
+			}
+
+			@Override
+			public int option(int fd, int level, int name, ByteBuffer value) {
+				return calls.option(fd, level, name, value);
+			}
+
+			@Override
+			public long socketInode(int fd) {
+				return calls.socketInode(fd);
+			}
+
+			@Override
+			public long openFds() {
+				return calls.openFds();
+			}
+
+			@Override
+			public int socketFds(long[] pairs) {
+				return calls.socketFds(pairs);
+			}
+		};
+	}
+
 	@Test
 	void onJava22ALibraryThatIsMissingOrDoesNotLoadIsRefusedWithWhy() throws Exception {
 		assumeTrue(FFM_JAVA, "the FFM API is Java 22's");
 		java.lang.reflect.Method socketFdsIn = Class.forName(SocketTableSources.FFM_CLASS)
-			.getDeclaredMethod("socketFdsIn", String.class);
+			.getDeclaredMethod("libraryAt", String.class);
 
 		assertThat(refusal(socketFdsIn, "/dev/nolinger/native/linux-none/libnolinger.so"))
 			.isEqualTo("this nolinger jar has no native library /dev/nolinger/native/linux-none/libnolinger.so");
