@@ -14,6 +14,14 @@ import java.nio.ByteBuffer;
  */
 interface SocketTableCalls {
 
+	/** {@code getsockopt}'s level for TCP's options. */
+	int IPPROTO_TCP = 6;
+
+	/** The option that gives {@code struct tcp_info}, whose first byte is the state. */
+	int TCP_INFO = 11;
+
+	int EINVAL = 22;
+
 	/** How the calls are made, for the CONFIG line that names the source. */
 	String describe();
 
@@ -59,9 +67,9 @@ interface SocketTableCalls {
 	 * @param tcpInfo a buffer for {@code struct tcp_info}, where this is two calls
 	 */
 	default int heldState(int fd, long inode, ByteBuffer tcpInfo) {
-		int length = option(fd, 6, 11, tcpInfo);
+		int length = option(fd, IPPROTO_TCP, TCP_INFO, tcpInfo);
 		if (length < 1) {
-			return length < 0 ? length : -22;
+			return length < 0 ? length : -EINVAL;
 		}
 		long now = socketInode(fd);
 		if (now < 0) {

@@ -216,11 +216,22 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 			Throwable cause = e.getCause() == null ? e : e.getCause();
 			throw new SocketTableException("the FFM calls failed to link: " + cause.getMessage(), cause);
 		}
-		if (Library.SOCKET_FDS == null) {
-			LOGGER.config(() -> "nolinger: the fd scan makes one statx downcall per fd, as the jar's library for it"
-					+ " is unavailable: " + Library.REFUSED);
+		String loaded;
+		String refused;
+		try {
+			loaded = Library.LOADED;
+			refused = Library.REFUSED;
 		}
-		return new SocketTableFfmCalls(Library.LOADED);
+		catch (LinkageError e) {
+			loaded = null;
+			refused = "its lookup failed: " + e;
+		}
+		if (loaded == null) {
+			String why = refused;
+			LOGGER.config(() -> "nolinger: the fd scan makes one statx downcall per fd, as the jar's library for it"
+					+ " is unavailable: " + why);
+		}
+		return new SocketTableFfmCalls(loaded);
 	}
 
 	/**
@@ -355,8 +366,9 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 
 	@Override
 	public synchronized int socketFds(long[] pairs) {
-		MethodHandle scan = Library.SOCKET_FDS;
-		if (this.scanLibrary == null || scan == null) {
+		// Library is touched only where it loaded: see link().
+		MethodHandle scan = this.scanLibrary == null ? null : Library.SOCKET_FDS;
+		if (scan == null) {
 			return socketFdsOneByOne(pairs);
 		}
 		int capacity = pairs.length / 2;
@@ -378,8 +390,8 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 
 	@Override
 	public synchronized int heldState(int fd, long inode, ByteBuffer tcpInfo) {
-		MethodHandle state = Library.HELD_STATE;
-		if (this.scanLibrary == null || state == null) {
+		MethodHandle state = this.scanLibrary == null ? null : Library.HELD_STATE;
+		if (state == null) {
 			return SocketTableCalls.super.heldState(fd, inode, tcpInfo);
 		}
 		try {
