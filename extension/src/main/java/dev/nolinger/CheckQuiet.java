@@ -51,9 +51,11 @@ import org.jspecify.annotations.Nullable;
  * the socket ledger, when it counts, its count of opens and closes. The proof holds when
  * {@code H' = H}, the count is unchanged, the checked states are the same, and every watched
  * socket, read through the fd that holds its inode in {@code H'}, is still ESTABLISHED, that fd
- * still holding that inode after the read ({@link SocketTableProbe#heldState}). While a socket that
- * failed a test is still listed, a proof with watched sockets does not hold: the suite report
- * learns when it closed from the reads ({@link SuiteReportRecords#observe}).
+ * still holding that inode after the read ({@link SocketTableProbe#heldState}). Where a probe
+ * reads this JVM's sockets by exact lookups, no proof holds while a socket that failed a test is
+ * still listed: the suite report learns when it closed from the reads ({@link
+ * SuiteReportRecords#observe}), and those lookups are cheap; without a probe, which would read
+ * the whole table, the proof holds as before and the report's bracket is wider.
  *
  * <p><b>Why a skipped read could not have shown a finding.</b> A finding is a socket in the table
  * after the test, in a checked state, not in that state with that 4-tuple before the test, and
@@ -180,10 +182,14 @@ record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states, M
 		if (!this.activity.equals(activityNow) || !this.states.equals(statesNow)) {
 			return false;
 		}
+		if (probe != null && SuiteReportRecords.watchingListed()) {
+			// A socket that failed a test is still listed: the probe's exact lookups, cheap, tell when it goes.
+			return false;
+		}
 		if (this.watched.isEmpty()) {
 			return this.held.equals(fds.socketInodes());
 		}
-		if (probe == null || SuiteReportRecords.watchingListed()) {
+		if (probe == null) {
 			return false;
 		}
 		try {

@@ -135,6 +135,9 @@ final class Ledger {
 		}
 		// The stack is captured outside the lock; a close racing this one finds the record gone.
 		LedgerSocket.Event event = event(!held.peerClosed());
+		// An end that closes after its peer keeps no stack, unless it failed a test: the report says who closed it.
+		Throwable closing = event.stack() != null || held.kind() == LedgerSocket.Kind.LISTENING
+				|| !SuiteReportRecords.isWatched(held.tuple()) ? event.stack() : new LedgerSocket.Trace();
 		synchronized (this) {
 			LedgerSocket record = this.open.remove(probe);
 			if (record != null) {
@@ -144,7 +147,7 @@ final class Ledger {
 			housekeep(event.nanos());
 			if (record != null && record.kind() != LedgerSocket.Kind.LISTENING) {
 				// Which thread closed a socket that failed a test tells whether a longer grace could have let it close.
-				SuiteReportRecords.closed(record.tuple(), System.nanoTime());
+				SuiteReportRecords.closed(record.tuple(), System.nanoTime(), closing);
 			}
 		}
 	}

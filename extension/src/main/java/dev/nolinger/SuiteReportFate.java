@@ -23,8 +23,18 @@ package dev.nolinger;
  * @param fromMillis the socket was still listed this long after its test (for {@link
  *     Kind#CLEANER} and {@link Kind#OTHER_END_CLEANER}: when the cleaner closed it)
  * @param byMillis it was no longer listed this long after its test
+ * @param closer for {@link Kind#CLOSED_ON_ANOTHER_THREAD}, who closed it or its other end, as the
+ *     socket ledger saw the close: {@code by thread "Keep-Alive-Timer" at
+ *     sun.net.www.http.HttpClient.closeServer(HttpClient.java:1127)}, or {@code when thread "X" closed
+ *     its other end at ...}: the thread and the innermost frame of a library or of the application;
+ *     empty when not known. A pool's eviction, a keep-alive cache's timer, a server's worker name
+ *     themselves this way
  */
-record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
+record SuiteReportFate(Kind kind, long fromMillis, long byMillis, String closer) {
+
+	SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
+		this(kind, fromMillis, byMillis, "");
+	}
 
 	/** Beyond this many milliseconds after its test, a close is no late close but a leak closed by something else. */
 	static final long LATE_CLOSE_BOUND_MILLIS = 10_000;
@@ -119,13 +129,18 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 			case EXPIRED_BESIDE_CLOSE_WAIT -> Messages.expiredBesideCloseWait();
 			case CLOSED_ON_TEST_THREAD -> "a leak: closed " + between() + " after its test, on its test's own thread, by"
 					+ " a later test or a fixture such as @AfterAll; no grace passes it";
-			case CLOSED, CLOSED_ON_ANOTHER_THREAD -> lateClose() ? "closed late, " + between() + " after its test"
-					: closedBeyondBound() ? "a leak: closed " + between() + " after its test, more than "
+			case CLOSED, CLOSED_ON_ANOTHER_THREAD -> lateClose() ? "closed late, " + between() + " after its test" + by()
+					: closedBeyondBound() ? "a leak: closed " + between() + " after its test" + by() + ", more than "
 							+ LATE_CLOSE_BOUND_MILLIS / 1000 + " s after it, so not by the test's teardown (a pool's idle"
 							+ " eviction or a timeout?)"
-							: "closed " + between() + " after its test: no read of the table in between tells a late"
-									+ " close from a leak";
+							: "closed " + between() + " after its test" + by() + ": no read of the table in between tells a"
+									+ " late close from a leak";
 		};
+	}
+
+	/** {@code , by thread "server-worker" at ...}: who closed it or its other end, where the ledger saw that; else nothing. */
+	private String by() {
+		return this.closer.isEmpty() ? "" : ", " + this.closer;
 	}
 
 	/** {@code between 1.4 s and 1.6 s}: the bracket widened to tenths of a second, so it stays true. */
@@ -154,7 +169,7 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 
 	/** One field of a report part: {@code CLOSED 1400 1600}. */
 	String encode() {
-		return this.kind + " " + this.fromMillis + " " + this.byMillis;
+		return this.kind + " " + this.fromMillis + " " + this.byMillis + (this.closer.isEmpty() ? "" : " " + this.closer);
 	}
 
 	/**
@@ -163,10 +178,11 @@ record SuiteReportFate(Kind kind, long fromMillis, long byMillis) {
 	 * @throws IllegalArgumentException when it is not that
 	 */
 	static SuiteReportFate decode(String text) {
-		String[] parts = text.split(" ");
-		if (parts.length != 3) {
+		String[] parts = text.split(" ", 4);
+		if (parts.length < 3) {
 			throw new IllegalArgumentException("not a fate: " + text);
 		}
-		return new SuiteReportFate(Kind.valueOf(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+		return new SuiteReportFate(Kind.valueOf(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]),
+				parts.length == 4 ? parts[3] : "");
 	}
 }

@@ -91,6 +91,8 @@ final class SuiteReportRecords {
 		final WeakReference<Thread> testThread;
 		/** Who closed it, or its other end, as the socket ledger saw it. */
 		Closer closer = Closer.UNKNOWN;
+		/** For {@link Closer#OTHER_THREAD}: that thread and where in the code, as {@link SuiteReportFate#closer()} says. */
+		String closedBy = "";
 
 		Watch(TcpSocket.Key key, long testEnded, long lastSeen, Thread testThread) {
 			this.key = key;
@@ -255,7 +257,7 @@ final class SuiteReportRecords {
 	 * learns whether its test's own thread closed it: later, after the grace, by a later test or a
 	 * fixture, which no longer grace could have let run, since the grace blocks that thread.
 	 */
-	static void closed(SocketTuple tuple, long nanos) {
+	static void closed(SocketTuple tuple, long nanos, @Nullable Throwable stack) {
 		if (WATCHED.isEmpty()) {
 			return;
 		}
@@ -267,10 +269,41 @@ final class SuiteReportRecords {
 				synchronized (watch) {
 					if (watch.goneBy == 0 && watch.closer == Closer.UNKNOWN && nanos - watch.lastSeen > 0) {
 						watch.closer = watch.testThread.get() == current ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
+						if (watch.closer == Closer.OTHER_THREAD) {
+							watch.closedBy = closer(current, stack, !watched.equals(tuple));
+						}
 					}
 				}
 			}
 		}
+	}
+
+	/** Whether a socket with this 4-tuple, or its other end, failed a test and is watched: a scan, only after failures. */
+	static boolean isWatched(SocketTuple tuple) {
+		if (WATCHED.isEmpty()) {
+			return false;
+		}
+		SocketTuple mirror = tuple.mirror();
+		for (Watch watch : WATCHED.values()) {
+			SocketTuple watched = watch.key.tuple();
+			if (watched.equals(tuple) || watched.equals(mirror)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * {@code by thread "Keep-Alive-Timer" at sun.net.www.http.HttpClient.closeServer(HttpClient.java:1127)},
+	 * or, when it was the other end that closed, {@code when thread "server-worker" closed its other
+	 * end at ...}: the closing thread, and the innermost frame of its stack that is a library's or
+	 * the application's (the JDK's own where the thread ran only the JDK's code), as a row shows it.
+	 */
+	static String closer(Thread thread, @Nullable Throwable stack, boolean otherEnd) {
+		String named = (otherEnd ? "when thread \"" : "by thread \"") + thread.getName() + "\""
+				+ (otherEnd ? " closed its other end" : "");
+		List<StackTraceElement> frames = stack == null ? List.of() : LedgerFrames.shown(stack.getStackTrace(), List.of());
+		return frames.isEmpty() ? named : named + " at " + frames.get(0);
 	}
 
 	/**
@@ -339,7 +372,7 @@ final class SuiteReportRecords {
 				case UNKNOWN -> SuiteReportFate.Kind.CLOSED;
 				case TEST_THREAD -> SuiteReportFate.Kind.CLOSED_ON_TEST_THREAD;
 				case OTHER_THREAD -> SuiteReportFate.Kind.CLOSED_ON_ANOTHER_THREAD;
-			}, from, by);
+			}, from, by, watch.closedBy);
 		}
 	}
 
