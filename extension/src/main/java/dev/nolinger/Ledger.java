@@ -138,17 +138,19 @@ final class Ledger {
 		// An end that closes after its peer keeps no stack, unless it failed a test: the report says who closed it.
 		Throwable closing = event.stack() != null || held.kind() == LedgerSocket.Kind.LISTENING
 				|| !SuiteReportRecords.isWatched(held.tuple()) ? event.stack() : new LedgerSocket.Trace();
+		LedgerSocket record;
 		synchronized (this) {
-			LedgerSocket record = this.open.remove(probe);
+			record = this.open.remove(probe);
 			if (record != null) {
 				record.close(event);
 				this.closed.add(record);
 			}
 			housekeep(event.nanos());
-			if (record != null && record.kind() != LedgerSocket.Kind.LISTENING) {
-				// Which thread closed a socket that failed a test tells whether a longer grace could have let it close.
-				SuiteReportRecords.closed(record.tuple(), System.nanoTime(), closing);
-			}
+		}
+		if (record != null && record.kind() != LedgerSocket.Kind.LISTENING) {
+			// Which thread closed a socket that failed a test tells whether a longer grace could have let it close.
+			// Outside the lock: naming the closer may load classes (the pool rule), which must never wait on it.
+			SuiteReportRecords.closed(record.tuple(), System.nanoTime(), closing);
 		}
 	}
 

@@ -266,11 +266,13 @@ final class SuiteReportRecords {
 		for (Watch watch : WATCHED.values()) {
 			SocketTuple watched = watch.key.tuple();
 			if (watched.equals(tuple) || watched.equals(mirror)) {
+				// Worked out outside the watch's lock: it turns a stack into frames, and may load classes.
+				String closedBy = watch.testThread.get() == current ? "" : closer(current, stack, !watched.equals(tuple));
 				synchronized (watch) {
 					if (watch.goneBy == 0 && watch.closer == Closer.UNKNOWN && nanos - watch.lastSeen > 0) {
 						watch.closer = watch.testThread.get() == current ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
 						if (watch.closer == Closer.OTHER_THREAD) {
-							watch.closedBy = closer(current, stack, !watched.equals(tuple));
+							watch.closedBy = closedBy;
 						}
 					}
 				}
