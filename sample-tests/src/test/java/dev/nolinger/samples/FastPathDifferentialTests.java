@@ -232,7 +232,9 @@ class FastPathDifferentialTests {
 	}
 
 	/**
-	 * Ports and inodes differ from run to run; rows are compared as a set. So do the lineage of a
+	 * Ports and inodes differ from run to run, and so does the width of the rows' columns, which
+	 * the longest inode or port sets (inodes cross from 7 to 8 digits on a busy host): runs of
+	 * spaces are compared as one gap; rows are compared as a set. So do the lineage of a
 	 * pooled library thread (whether this test or an earlier one created it) and the fix that
 	 * lineage leads to: they say where, and attribution is what is compared.
 	 */
@@ -240,6 +242,7 @@ class FastPathDifferentialTests {
 		String blanked = INODE.matcher(PORT.matcher(message).replaceAll("$1:PORT")).replaceAll("inode N");
 		return Arrays.stream(blanked.split("\n"))
 			.filter(line -> !line.matches("    thread \".*\" was started during .*"))
+			.map(line -> line.replaceAll("(?<=\\S) {2,}", "  "))
 			.map(line -> line.startsWith("Fix: ") ? "Fix: ..." : line)
 			.sorted()
 			.collect(Collectors.joining("\n"));
