@@ -216,9 +216,11 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			Connected known = this.connected.get(inode);
 			if (known != null) {
 				// Its state first, then that the fd still holds the inode: a state read from a socket that
-				// took the fd over in between would be caught by the second call.
-				TcpState state = state(fd);
-				requireInode(fd, inode);
+				// took the fd over in between would be caught by the second read.
+				TcpState state = heldState(fd, inode);
+				if (state == null) {
+					throw reused(fd, inode);
+				}
 				sockets.add(new TcpSocket(known.file(), -1, known.tuple(), state, 0, 0, 0, 0, 0, 0, 0, inode));
 				heldTuples.add(known.tuple());
 				heldByMirror.put(known.tuple().mirror(), inode);
@@ -316,11 +318,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		if (code < 0) {
 			throw failure("getsockopt(" + fd + ", TCP_INFO) or statx(" + fd + ")", code);
 		}
-		if (code == 0) {
-			return null;
-		}
-		return TcpState.fromCode(code)
-			.orElseThrow(() -> new SocketTableException("getsockopt(TCP_INFO): unknown TCP state " + code));
+		return code == 0 ? null : stateOf(code);
 	}
 
 	/** Throws unless fd {@code fd} holds socket inode {@code inode}: closed or reused since it was listed. */
@@ -330,9 +328,13 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			if (now < 0 && now != -EBADF) {
 				throw failure("statx(" + fd + ")", now);
 			}
-			throw new SocketTableException("fd " + fd + " no longer holds socket inode " + inode
-					+ ": closed or reused since the fds were listed");
+			throw reused(fd, inode);
 		}
+	}
+
+	private static SocketTableException reused(int fd, long inode) {
+		return new SocketTableException("fd " + fd + " no longer holds socket inode " + inode
+				+ ": closed or reused since the fds were listed");
 	}
 
 	/** The first byte of {@code struct tcp_info}, {@code tcpi_state}: the state the table lists. */
@@ -341,7 +343,10 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		if (length < 1) {
 			throw failure("getsockopt(" + fd + ", TCP_INFO)", length);
 		}
-		int code = this.tcpInfo.get(0) & 0xFF;
+		return stateOf(this.tcpInfo.get(0) & 0xFF);
+	}
+
+	private static TcpState stateOf(int code) throws SocketTableException {
 		return TcpState.fromCode(code)
 			.orElseThrow(() -> new SocketTableException("getsockopt(TCP_INFO): unknown TCP state " + code));
 	}

@@ -100,6 +100,17 @@ final class SuiteReportRecords {
 			this.lastSeen = lastSeen;
 			this.testThread = new WeakReference<>(testThread);
 		}
+
+		/** Whether the last read that looked for it still listed it, and no cleaner closed it; under its lock. */
+		boolean listed() {
+			return this.goneBy == 0 && this.cleanedAt == 0;
+		}
+
+		/** Whether it is the socket {@code tuple} or that socket's other end, {@code mirror}. */
+		boolean concerns(SocketTuple tuple, SocketTuple mirror) {
+			SocketTuple watched = this.key.tuple();
+			return watched.equals(tuple) || watched.equals(mirror);
+		}
 	}
 
 	/** Who closed a watched socket, or its other end. */
@@ -169,7 +180,7 @@ final class SuiteReportRecords {
 		}
 		for (Watch watch : WATCHED.values()) {
 			synchronized (watch) {
-				if (watch.goneBy == 0 && watch.cleanedAt == 0) {
+				if (watch.listed()) {
 					return true;
 				}
 			}
@@ -182,7 +193,7 @@ final class SuiteReportRecords {
 		List<SocketTuple> tuples = new ArrayList<>();
 		for (Watch watch : WATCHED.values()) {
 			synchronized (watch) {
-				if (watch.goneBy == 0 && watch.cleanedAt == 0) {
+				if (watch.listed()) {
 					tuples.add(watch.key.tuple());
 				}
 			}
@@ -239,12 +250,11 @@ final class SuiteReportRecords {
 		}
 		SocketTuple mirror = tuple.mirror();
 		for (Watch watch : WATCHED.values()) {
-			SocketTuple watched = watch.key.tuple();
-			if (watched.equals(tuple) || watched.equals(mirror)) {
+			if (watch.concerns(tuple, mirror)) {
 				synchronized (watch) {
-					if (watch.goneBy == 0 && watch.cleanedAt == 0 && nanos - watch.lastSeen > 0) {
+					if (watch.listed() && nanos - watch.lastSeen > 0) {
 						watch.cleanedAt = nanos;
-						watch.otherEndCleaned = !watched.equals(tuple);
+						watch.otherEndCleaned = !watch.key.tuple().equals(tuple);
 					}
 				}
 			}
@@ -264,10 +274,10 @@ final class SuiteReportRecords {
 		SocketTuple mirror = tuple.mirror();
 		Thread current = Thread.currentThread();
 		for (Watch watch : WATCHED.values()) {
-			SocketTuple watched = watch.key.tuple();
-			if (watched.equals(tuple) || watched.equals(mirror)) {
+			if (watch.concerns(tuple, mirror)) {
 				// Worked out outside the watch's lock: it turns a stack into frames, and may load classes.
-				String closedBy = watch.testThread.get() == current ? "" : closer(current, stack, !watched.equals(tuple));
+				String closedBy = watch.testThread.get() == current ? ""
+						: closer(current, stack, !watch.key.tuple().equals(tuple));
 				synchronized (watch) {
 					if (watch.goneBy == 0 && watch.closer == Closer.UNKNOWN && nanos - watch.lastSeen > 0) {
 						watch.closer = watch.testThread.get() == current ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
@@ -287,8 +297,7 @@ final class SuiteReportRecords {
 		}
 		SocketTuple mirror = tuple.mirror();
 		for (Watch watch : WATCHED.values()) {
-			SocketTuple watched = watch.key.tuple();
-			if (watched.equals(tuple) || watched.equals(mirror)) {
+			if (watch.concerns(tuple, mirror)) {
 				return true;
 			}
 		}
