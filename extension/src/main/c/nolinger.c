@@ -296,3 +296,108 @@ __attribute__((visibility("default"))) int32_t nolinger_socket_fds(int64_t *pair
 	array.capacity = capacity;
 	return (int32_t) scan_socket_fds(&array.sink);
 }
+
+/* Up to how many held inodes and watched sockets nolinger_unchanged marks; with more, it answers -E2BIG. */
+#define UNCHANGED_MAX_HELD 4096
+#define UNCHANGED_MAX_WATCHED 64
+
+/*
+ * The unchanged sink: each socket fd the scan finds is looked up among the held inodes (sorted, so
+ * by binary search) and marked; one that is not among them, or a watched socket that left its
+ * state, makes the answer "changed".
+ */
+struct unchanged_sink {
+	struct scan_sink sink;
+	const int64_t *held;
+	long held_count;
+	const int64_t *watched;
+	long watched_count;
+	int changed;
+	uint64_t held_seen[UNCHANGED_MAX_HELD / 64];
+	uint64_t watched_seen;
+};
+
+static long find_held(const int64_t *held, long count, long long inode) {
+	long low = 0;
+	long high = count - 1;
+	while (low <= high) {
+		long middle = low + (high - low) / 2;
+		if (held[middle] < inode) {
+			low = middle + 1;
+		}
+		else if (held[middle] > inode) {
+			high = middle - 1;
+		}
+		else {
+			return middle;
+		}
+	}
+	return -1;
+}
+
+static void unchanged_emit(struct scan_sink *sink, long long inode, long fd, long index) {
+	struct unchanged_sink *unchanged = (struct unchanged_sink *) sink;
+	if (unchanged->changed) {
+		return;
+	}
+	long at = find_held(unchanged->held, unchanged->held_count, inode);
+	if (at < 0) {
+		unchanged->changed = 1;
+		return;
+	}
+	unchanged->held_seen[at / 64] |= 1ULL << (at % 64);
+	for (long i = 0; i < unchanged->watched_count; i++) {
+		if (unchanged->watched[2 * i] != inode || (unchanged->watched_seen & (1ULL << i)) != 0) {
+			continue;
+		}
+		/* Read through the fd, then checked to still hold inode: as a watched socket is read on its own. */
+		if (held_state((int) fd, inode) != (long) unchanged->watched[2 * i + 1]) {
+			unchanged->changed = 1;
+			return;
+		}
+		unchanged->watched_seen |= 1ULL << i;
+	}
+}
+
+/*
+ * A quiet check's whole read for Java 22+, in one FFM downcall, where a scan followed by one call
+ * per watched socket would be several: lists /proc/self/fd as nolinger_socket_fds does, and answers
+ * whether the socket inodes this process holds are exactly held[0..held_count) (ascending, no
+ * repeats), and whether each watched socket (watched: watched_count pairs of inode and TCP state
+ * code, each inode among held) still is in its state, read through an fd that holds it, that fd
+ * then still holding it (held_state). Returns 1 when both hold, 0 when not, -E2BIG with more held
+ * inodes or watched sockets than it marks, or -errno where the listing fails.
+ */
+__attribute__((visibility("default"))) int32_t nolinger_unchanged(const int64_t *held, int32_t held_count,
+		const int64_t *watched, int32_t watched_count) {
+	if (held_count < 0 || held_count > UNCHANGED_MAX_HELD || watched_count < 0
+			|| watched_count > UNCHANGED_MAX_WATCHED) {
+		return -E2BIG;
+	}
+	struct unchanged_sink unchanged;
+	/* A loop, not memset: the build keeps gcc from turning it into a call into the C library. */
+	for (long i = 0; i < UNCHANGED_MAX_HELD / 64; i++) {
+		unchanged.held_seen[i] = 0;
+	}
+	unchanged.watched_seen = 0;
+	unchanged.changed = 0;
+	unchanged.sink.emit = unchanged_emit;
+	unchanged.held = held;
+	unchanged.held_count = held_count;
+	unchanged.watched = watched;
+	unchanged.watched_count = watched_count;
+	long count = scan_socket_fds(&unchanged.sink);
+	if (count < 0) {
+		return (int32_t) count;
+	}
+	if (unchanged.changed) {
+		return 0;
+	}
+	for (long i = 0; i < held_count; i++) {
+		if ((unchanged.held_seen[i / 64] & (1ULL << (i % 64))) == 0) {
+			return 0;
+		}
+	}
+	uint64_t all_watched = watched_count == 64 ? ~0ULL : (1ULL << watched_count) - 1;
+	return unchanged.watched_seen == all_watched ? 1 : 0;
+}

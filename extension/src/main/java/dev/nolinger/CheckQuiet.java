@@ -172,8 +172,10 @@ record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states, M
 	}
 
 	/**
-	 * Whether nothing has changed that the proof relies on; reads {@code fds} and, for watched
-	 * sockets, their states through {@code probe}.
+	 * Whether nothing has changed that the proof relies on. Where {@code fds} reads the held sockets
+	 * in one call ({@link OwnershipInodeSource#unchanged}: Java 22+ with the jar's library), that one
+	 * call answers; else it lists the fds and reads each watched socket's state through {@code
+	 * probe}, which answer the same.
 	 *
 	 * @param activityNow the ledger's count now
 	 */
@@ -185,6 +187,20 @@ record CheckQuiet(Set<Long> held, OptionalLong activity, Set<TcpState> states, M
 		if (probe != null && SuiteReportRecords.watchingListed()) {
 			// A socket that failed a test is still listed: the probe's exact lookups, cheap, tell when it goes.
 			return false;
+		}
+		OwnershipInodeSource.HeldSockets read;
+		try {
+			read = fds.unchanged(this.held, this.watched);
+		}
+		catch (SocketTableException e) {
+			if (this.watched.isEmpty()) {
+				throw e;
+			}
+			LOGGER.fine(() -> "nolinger: the check reads, as the held sockets could not be read: " + e.getMessage());
+			return false;
+		}
+		if (read != OwnershipInodeSource.HeldSockets.NOT_READ) {
+			return read == OwnershipInodeSource.HeldSockets.UNCHANGED;
 		}
 		if (this.watched.isEmpty()) {
 			return this.held.equals(fds.socketInodes());

@@ -27,4 +27,34 @@ interface OwnershipInodeSource {
 	default Map<Long, Integer> socketFds() throws SocketTableException {
 		throw new SocketTableException("this source of socket inodes does not know their fd numbers");
 	}
+
+	/**
+	 * A {@link CheckQuiet} proof's whole read at a check, where this source makes it in one call
+	 * into native code: whether this process holds exactly the socket inodes {@code held}, and each
+	 * socket of {@code watched} (inode, one of {@code held}, to the state it was in), read through
+	 * an fd that holds it as {@link SocketTableProbe#heldState} reads it, is still in that state.
+	 *
+	 * <p>The caller passes the same two collections, unchanged, for as long as its proof holds, so
+	 * that a source may keep what it made of them.
+	 *
+	 * @return {@link HeldSockets#NOT_READ} where this source has no such call, or cannot mark that
+	 *         many sockets: the caller then lists the fds and reads each watched socket itself
+	 * @throws SocketTableException where the listing of {@code /proc/self/fd} fails
+	 */
+	default HeldSockets unchanged(Set<Long> held, Map<Long, TcpState> watched) throws SocketTableException {
+		return HeldSockets.NOT_READ;
+	}
+
+	/** What {@link #unchanged} found. */
+	enum HeldSockets {
+
+		/** The same socket inodes, each watched socket in its state. */
+		UNCHANGED,
+
+		/** An inode more or fewer, or a watched socket in another state or no longer held by the fd that was read. */
+		CHANGED,
+
+		/** Not read in one call. */
+		NOT_READ
+	}
 }

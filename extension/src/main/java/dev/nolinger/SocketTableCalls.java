@@ -22,6 +22,9 @@ interface SocketTableCalls {
 
 	int EINVAL = 22;
 
+	/** What {@link #unchanged} answers where it is not one call. */
+	int ENOSYS = 38;
+
 	/** How the calls are made, for the CONFIG line that names the source. */
 	String describe();
 
@@ -76,5 +79,21 @@ interface SocketTableCalls {
 			return (int) now;
 		}
 		return now == inode ? tcpInfo.get(0) & 0xFF : 0;
+	}
+
+	/**
+	 * A {@link CheckQuiet} proof's read at a check in one call into native code, where the
+	 * platform's library is there and the scan is one downcall (Java 22+): whether the socket inodes
+	 * this process holds are exactly {@code held} (ascending, no repeats), and each watched socket
+	 * ({@code watched}: pairs of inode, one of {@code held}, and TCP state code) is still in its
+	 * state, read through an fd that holds it as {@link #heldState} reads it. Answers 1 when both
+	 * hold, 0 when not, -ENOSYS where this is not one call (the caller makes the calls one by one),
+	 * -E2BIG with more than it can mark, or -errno where the listing failed.
+	 *
+	 * <p>A caller passes the same arrays again for as long as the proof holds and never changes
+	 * them, so that they cross into native memory once.
+	 */
+	default int unchanged(long[] held, long[] watched) {
+		return -ENOSYS;
 	}
 }

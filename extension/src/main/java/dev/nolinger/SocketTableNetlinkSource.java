@@ -6,6 +6,7 @@ package dev.nolinger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,6 +60,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private static final int SO_PROTOCOL = 38;
 	private static final int ENOENT = 2;
 	private static final int EBADF = 9;
+	private static final int E2BIG = 7;
 	private static final int ENOTCONN = 107;
 	/** {@code INET_DIAG_NOCOOKIE}: a lookup by 4-tuple, not by cookie. */
 	private static final int NO_COOKIE = -1;
@@ -90,6 +92,12 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private final ByteBuffer address = direct(SOCKADDR_LENGTH);
 	private final ByteBuffer option = direct(4);
 	private final ByteBuffer tcpInfo = direct(TCP_INFO_SIZE);
+
+	/** The collections {@link #unchanged} was last asked about, and the arrays made of them. */
+	private @Nullable Set<Long> heldAsked;
+	private long[] heldSorted = new long[0];
+	private @Nullable Map<Long, TcpState> watchedAsked;
+	private long[] watchedPairs = new long[0];
 	/** {@code (inode, fd)} pairs of the last fd scan; grown when this JVM holds more sockets. */
 	private long[] pairs = new long[2 * 64];
 	/**
@@ -319,6 +327,44 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			throw failure("getsockopt(" + fd + ", TCP_INFO) or statx(" + fd + ")", code);
 		}
 		return code == 0 ? null : stateOf(code);
+	}
+
+	/**
+	 * The one call into the jar's library where it does the whole read ({@link
+	 * SocketTableCalls#unchanged}); the proof's collections become the arrays it takes once, and
+	 * the same arrays are passed again while the proof's collections are the same.
+	 */
+	@Override
+	public synchronized HeldSockets unchanged(Set<Long> held, Map<Long, TcpState> watched)
+			throws SocketTableException {
+		if (held != this.heldAsked) {
+			long[] sorted = new long[held.size()];
+			int at = 0;
+			for (long inode : held) {
+				sorted[at++] = inode;
+			}
+			Arrays.sort(sorted);
+			this.heldSorted = sorted;
+			this.heldAsked = held;
+		}
+		if (watched != this.watchedAsked) {
+			long[] pairs = new long[2 * watched.size()];
+			int at = 0;
+			for (Map.Entry<Long, TcpState> socket : watched.entrySet()) {
+				pairs[at++] = socket.getKey();
+				pairs[at++] = socket.getValue().code();
+			}
+			this.watchedPairs = pairs;
+			this.watchedAsked = watched;
+		}
+		int answer = this.calls.unchanged(this.heldSorted, this.watchedPairs);
+		if (answer == -SocketTableCalls.ENOSYS || answer == -E2BIG) {
+			return HeldSockets.NOT_READ;
+		}
+		if (answer < 0) {
+			throw failure("listing /proc/self/fd", answer);
+		}
+		return answer == 1 ? HeldSockets.UNCHANGED : HeldSockets.CHANGED;
 	}
 
 	/** Throws unless fd {@code fd} holds socket inode {@code inode}: closed or reused since it was listed. */

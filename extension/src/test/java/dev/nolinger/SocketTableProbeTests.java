@@ -135,6 +135,68 @@ class SocketTableProbeTests {
 			.hasMessageContaining("closed or reused since the fds were listed");
 	}
 
+	/**
+	 * A quiet check's one call (Java 22+, the jar's library) answers as the fd scan and one state
+	 * read per watched socket do, which Java 17 to 21 make: the same held inodes and watched states,
+	 * an inode more or fewer, a watched socket whose peer half-closed it, a state that was never
+	 * its; and it declines more watched sockets than it marks.
+	 */
+	@Test
+	void theQuietCheckInOneCallAnswersAsTheScanAndTheStateReadsDo() throws Exception {
+		OwnershipInodeSource source = SocketTableSources.fds(this.netlink);
+		LoopbackConnections.Pair watchedPair = withoutListener(LoopbackConnections.connect());
+		withoutListener(LoopbackConnections.connect());
+		Map<Long, Integer> fds = this.fds.socketFds();
+		long client = inodeOf(watchedPair.client(), fds);
+		long accepted = inodeOf(watchedPair.accepted(), fds);
+		Set<Long> held = Set.copyOf(fds.keySet());
+		Map<Long, TcpState> watched = Map.of(client, TcpState.ESTABLISHED, accepted, TcpState.ESTABLISHED);
+		Set<Long> fewer = new java.util.HashSet<>(held);
+		fewer.remove(accepted);
+		Set<Long> more = new java.util.HashSet<>(held);
+		more.add(1L);
+
+		List<Map.Entry<Set<Long>, Map<Long, TcpState>>> cases = List.of(Map.entry(held, watched),
+				Map.entry(held, Map.of()), Map.entry(Set.copyOf(fewer), Map.of(client, TcpState.ESTABLISHED)),
+				Map.entry(Set.copyOf(more), watched), Map.entry(held, Map.of(client, TcpState.CLOSE_WAIT)));
+		List<Boolean> expected = List.of(true, true, false, false, false);
+		for (int i = 0; i < cases.size(); i++) {
+			assertOneCall(source, cases.get(i).getKey(), cases.get(i).getValue(), expected.get(i));
+		}
+
+		watchedPair.accepted().shutdownOutput();
+		awaitState(tuple(watchedPair.client()), TcpState.CLOSE_WAIT);
+		assertOneCall(source, held, watched, false);
+		assertOneCall(source, held, Map.of(client, TcpState.CLOSE_WAIT, accepted, TcpState.FIN_WAIT2), true);
+
+		Map<Long, TcpState> tooMany = new HashMap<>();
+		for (long inode = 1; inode <= 65; inode++) {
+			tooMany.put(inode, TcpState.ESTABLISHED);
+		}
+		assertThat(source.unchanged(held, tooMany)).isEqualTo(OwnershipInodeSource.HeldSockets.NOT_READ);
+	}
+
+	/** The one call's answer, which Java 22+ gives and Java 17 to 21 leave to the calls one by one, against theirs. */
+	private void assertOneCall(OwnershipInodeSource source, Set<Long> held, Map<Long, TcpState> watched,
+			boolean unchanged) throws SocketTableException {
+		Map<Long, Integer> now = this.fds.socketFds();
+		boolean byOne = held.equals(now.keySet());
+		for (Map.Entry<Long, TcpState> socket : watched.entrySet()) {
+			byOne &= now.containsKey(socket.getKey())
+					&& this.probe.heldState(now.get(socket.getKey()), socket.getKey()) == socket.getValue();
+		}
+		assertThat(byOne).as("one by one: %s, %s", held, watched).isEqualTo(unchanged);
+		OwnershipInodeSource.HeldSockets answer = source.unchanged(held, watched);
+		if (Runtime.version().feature() >= 22) {
+			assertThat(answer).as("in one call: %s, %s", held, watched)
+				.isEqualTo(unchanged ? OwnershipInodeSource.HeldSockets.UNCHANGED
+						: OwnershipInodeSource.HeldSockets.CHANGED);
+		}
+		else {
+			assertThat(answer).isEqualTo(OwnershipInodeSource.HeldSockets.NOT_READ);
+		}
+	}
+
 	@Test
 	void aCleanTestHoldingConnectionsReadsNoWholeTable() throws Exception {
 		List<Long> inodes = new ArrayList<>();
