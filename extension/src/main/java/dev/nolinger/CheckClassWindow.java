@@ -44,9 +44,15 @@ final class CheckClassWindow {
 			if (!check.source().isAvailable()) {
 				return null;
 			}
-			CheckSnapshot snapshot = check.snapshot(settings.states());
+			// Opened before the snapshot, as a test's window is (CheckTestWindow.open).
 			run.concurrency().open(type.id());
-			return new CheckClassWindow(run, type, settings, snapshot, annotation != null);
+			try {
+				return new CheckClassWindow(run, type, settings, check.snapshot(settings.states()), annotation != null);
+			}
+			catch (SocketTableException | RuntimeException e) {
+				run.concurrency().close(type.id());
+				throw e;
+			}
 		}
 		catch (ExtensionConfigurationException | SocketTableException e) {
 			return null;

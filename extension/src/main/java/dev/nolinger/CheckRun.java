@@ -66,6 +66,12 @@ final class CheckRun implements AutoCloseable {
 		this.parallel = parallel;
 	}
 
+	/** A run whose checks go through {@code check}, for tests that script its reads. */
+	CheckRun(CheckConfiguration configuration, boolean parallel, Check check) {
+		this(configuration, parallel);
+		this.check = check;
+	}
+
 	CheckConfiguration configuration() {
 		return this.configuration;
 	}

@@ -29,20 +29,33 @@ final class CheckTestWindow {
 	}
 
 	/**
-	 * Snapshots the table before the test and opens its window.
+	 * Opens the test's window and snapshots the table before the test.
+	 *
+	 * <p>The window opens before the snapshot is read, so that every test whose sockets changed
+	 * after that read counts as overlapping: its window was open at some moment between this
+	 * snapshot and this test's read after it, since a test changes sockets only inside its own
+	 * window. Opened after the read, a test that leaked and closed its window in between, while
+	 * this thread was descheduled, would not count, and this test would be failed for its leak.
 	 *
 	 * @param exclusive annotated, so the test holds JUnit's global lock and nothing else runs alongside
 	 */
 	static CheckTestWindow open(CheckRun run, CheckTarget test, CheckSettings settings, boolean exclusive)
 			throws SocketTableException {
+		run.concurrency().open(test.id());
 		CheckSnapshot snapshot;
+		boolean read = false;
 		try {
 			snapshot = run.check().snapshot(settings.states(), test.id());
+			read = true;
 		}
 		catch (SocketTableException e) {
 			throw new SocketTableException(Messages.unreadableTable(test.name(), e), e);
 		}
-		run.concurrency().open(test.id());
+		finally {
+			if (!read) {
+				run.concurrency().close(test.id());
+			}
+		}
 		// The ledger marks what this thread opens and closes from here on as this test's.
 		Ledger.INSTANCE.testStarted(test.id());
 		return new CheckTestWindow(run, test, settings, snapshot, exclusive);

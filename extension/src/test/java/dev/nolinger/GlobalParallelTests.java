@@ -85,7 +85,9 @@ class GlobalParallelTests {
 				Outcome outcome = entry.getValue();
 				if (leaky) {
 					assertThat(outcome.failure == null ? outcome.notJudged : outcome.failure instanceof LingeringSocketsError)
-						.as("run %d: %s is caught or reported not judged", run, entry.getKey()).isTrue();
+						.as("run %d: %s is caught or reported not judged; it ended with %s", run, entry.getKey(),
+								outcome.failure == null ? "no failure" : outcome.failure)
+						.isTrue();
 					if (outcome.failure != null) {
 						caught++;
 					}
