@@ -246,8 +246,8 @@ final class Check {
 			return snapshot;
 		}
 		long changed = this.changes.incrementAndGet();
-		this.inodes.classify(table, held);
-		recordOwned(table, List.of());
+		OwnershipInodes.Owned owned = this.inodes.classify(table, held);
+		recordOwned(table, owned, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
 		for (TcpSocket socket : table.sockets()) {
 			if (states.contains(socket.state())) {
@@ -260,10 +260,10 @@ final class Check {
 				}
 			}
 		}
-		List<TcpSocket> listeners = OwnershipAttribution.ownedListeners(table, this.inodes);
+		List<TcpSocket> listeners = OwnershipAttribution.ownedListeners(table, owned);
 		CheckQuiet proof = this.readAlways ? null
 				: CheckQuiet.prove(table, held, activity, states,
-						new OwnershipAttribution(table, this.inodes, listeners, this.history), this.others,
+						new OwnershipAttribution(table, owned, listeners, this.history), this.others,
 						this.probe != null && this.probe.readsHeldStates());
 		CheckSnapshot snapshot = new CheckSnapshot(before, listeners, proof, testId);
 		if (proof != null) {
@@ -348,13 +348,13 @@ final class Check {
 			return CheckObservation.CLEAN;
 		}
 		this.changes.incrementAndGet();
-		this.inodes.classify(table);
+		OwnershipInodes.Owned owned = this.inodes.classify(table);
 		List<TcpSocket> listeners = new ArrayList<>(snapshot.listeners());
-		listeners.addAll(OwnershipAttribution.ownedListeners(table, this.inodes));
-		OwnershipAttribution attribution = new OwnershipAttribution(table, this.inodes, listeners, this.history,
+		listeners.addAll(OwnershipAttribution.ownedListeners(table, owned));
+		OwnershipAttribution attribution = new OwnershipAttribution(table, owned, listeners, this.history,
 				this.ledger, snapshot.testId());
 		List<Finding> findings = ours(candidates, attribution);
-		recordOwned(table, findings);
+		recordOwned(table, owned, findings);
 		return new CheckObservation(findings, ours(settling, attribution));
 	}
 
@@ -482,11 +482,11 @@ final class Check {
 		return false;
 	}
 
-	private void recordOwned(SocketTable table, List<Finding> findings) {
+	private void recordOwned(SocketTable table, OwnershipInodes.Owned inodes, List<Finding> findings) {
 		this.history.forgetAbsent(table);
 		List<SocketTuple> owned = new ArrayList<>();
 		for (TcpSocket socket : table.sockets()) {
-			if (socket.state() != TcpState.LISTEN && this.inodes.isOwned(socket.inode())) {
+			if (socket.state() != TcpState.LISTEN && inodes.isOwned(socket.inode())) {
 				owned.add(socket.tuple());
 			}
 		}

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 final class OwnershipAttribution {
 
 	private final SocketTable table;
-	private final OwnershipInodes inodes;
+	private final OwnershipInodes.Owned inodes;
 	private final List<TcpSocket> listeners;
 	private final OwnershipHistory history;
 	private final Ledger ledger;
@@ -27,7 +27,7 @@ final class OwnershipAttribution {
 	 * @param listeners this JVM's listeners seen during the test, at this or earlier observations
 	 * @param testId the unique ID of the test being judged, for rule 5; null for none
 	 */
-	OwnershipAttribution(SocketTable table, OwnershipInodes inodes, List<TcpSocket> listeners, OwnershipHistory history,
+	OwnershipAttribution(SocketTable table, OwnershipInodes.Owned inodes, List<TcpSocket> listeners, OwnershipHistory history,
 			Ledger ledger, @Nullable String testId) {
 		this.table = table;
 		this.inodes = inodes;
@@ -37,12 +37,12 @@ final class OwnershipAttribution {
 		this.testId = testId;
 	}
 
-	OwnershipAttribution(SocketTable table, OwnershipInodes inodes, List<TcpSocket> listeners, OwnershipHistory history) {
+	OwnershipAttribution(SocketTable table, OwnershipInodes.Owned inodes, List<TcpSocket> listeners, OwnershipHistory history) {
 		this(table, inodes, listeners, history, Ledger.INSTANCE, null);
 	}
 
 	/** This JVM's listening sockets in a table whose inodes are classified. */
-	static List<TcpSocket> ownedListeners(SocketTable table, OwnershipInodes inodes) {
+	static List<TcpSocket> ownedListeners(SocketTable table, OwnershipInodes.Owned inodes) {
 		List<TcpSocket> listeners = new ArrayList<>();
 		for (TcpSocket socket : table.sockets()) {
 			if (socket.state() == TcpState.LISTEN && inodes.isOwned(socket.inode())) {

@@ -3,6 +3,7 @@
  */
 package dev.nolinger;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -27,34 +28,56 @@ final class OwnershipInodes {
 	}
 
 	/** Gives a verdict to every inode in the table, scanning fds only when one is new, and forgets inodes that left. */
-	void classify(SocketTable table) throws SocketTableException {
-		classify(table, null);
+	Owned classify(SocketTable table) throws SocketTableException {
+		return classify(table, null);
 	}
 
 	/**
 	 * The same, with {@code scanned}, when not null, a scan of this JVM's socket fds made after the
 	 * table was read: as good as the scan this would make, so it is used instead.
+	 *
+	 * <p>The verdicts returned are this table's, kept apart from the remembered ones: under
+	 * parallel execution another check may classify an older table at the same time and forget an
+	 * inode that this table lists (it left that table's view), and this table's attribution must
+	 * still find it open. What is remembered only spares later scans.
+	 *
+	 * @return the inodes of {@code table} that are open in this JVM
 	 */
-	void classify(SocketTable table, @Nullable Set<Long> scanned) throws SocketTableException {
-		Set<Long> present = new HashSet<>();
+	Owned classify(SocketTable table, @Nullable Set<Long> scanned) throws SocketTableException {
+		Map<Long, Boolean> verdicts = new HashMap<>();
 		boolean unknown = false;
 		for (TcpSocket socket : table.sockets()) {
 			if (socket.inode() != 0) {
-				present.add(socket.inode());
-				unknown |= !this.verdicts.containsKey(socket.inode());
+				Boolean known = this.verdicts.get(socket.inode());
+				unknown |= known == null;
+				verdicts.put(socket.inode(), Boolean.TRUE.equals(known));
 			}
 		}
 		if (unknown) {
 			Set<Long> open = scanned != null ? scanned : this.source.socketInodes();
-			for (Long inode : present) {
-				this.verdicts.put(inode, open.contains(inode));
-			}
+			verdicts.replaceAll((inode, known) -> open.contains(inode));
+			this.verdicts.putAll(verdicts);
 		}
-		this.verdicts.keySet().retainAll(present);
+		this.verdicts.keySet().retainAll(verdicts.keySet());
+		Set<Long> owned = new HashSet<>();
+		verdicts.forEach((inode, open) -> {
+			if (open) {
+				owned.add(inode);
+			}
+		});
+		return new Owned(owned);
 	}
 
-	/** Whether a classified inode is open in this JVM. */
-	boolean isOwned(long inode) {
-		return inode != 0 && Boolean.TRUE.equals(this.verdicts.get(inode));
+	/**
+	 * The inodes of one table that are open in this JVM, as one {@link #classify} found them.
+	 *
+	 * @param inodes those inodes
+	 */
+	record Owned(Set<Long> inodes) {
+
+		/** Whether {@code inode}, one of the table's, is open in this JVM. */
+		boolean isOwned(long inode) {
+			return inode != 0 && this.inodes.contains(inode);
+		}
 	}
 }

@@ -53,7 +53,7 @@ class OwnershipAttributionTests {
 	}
 
 	private static OwnershipAttribution attribution(Ledger ledger, TcpSocket... sockets) {
-		return new OwnershipAttribution(SocketTable.of(List.of(sockets)), new OwnershipInodes(() -> Set.of()), List.of(),
+		return new OwnershipAttribution(SocketTable.of(List.of(sockets)), new OwnershipInodes.Owned(Set.of()), List.of(),
 				new OwnershipHistory(), ledger, null);
 	}
 
