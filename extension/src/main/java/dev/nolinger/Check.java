@@ -180,7 +180,9 @@ final class Check {
 			if (reuse.table() != null) {
 				LOGGER.fine("nolinger: no whole-table read before the test: the read after the last one serves,"
 						+ " as nothing of this JVM opened or closed an fd since");
-				return snapshotFrom(reuse.table(), reuse.held(), OptionalLong.of(reuse.activity()), states, testId);
+				// An earlier read: what its history would forget, the next read forgets.
+				return snapshotFrom(reuse.table(), Long.MIN_VALUE, reuse.held(), OptionalLong.of(reuse.activity()), states,
+						testId);
 			}
 		}
 		CheckSnapshot last = this.quiet;
@@ -194,6 +196,7 @@ final class Check {
 		}
 		this.quiet = null;
 		OptionalLong activity = this.activity.openedOrClosed();
+		long historyBefore = this.history.generation();
 		Set<Long> held;
 		SocketTable table;
 		OwnSockets own = ownSockets(states, List.of());
@@ -209,7 +212,7 @@ final class Check {
 			// The scan comes after the read, so a socket opened meanwhile shows as held but not listed: no proof.
 			held = this.fds.socketInodes();
 		}
-		return snapshotFrom(table, held, activity, states, testId);
+		return snapshotFrom(table, historyBefore, held, activity, states, testId);
 	}
 
 	/** A snapshot {@link #snapshotFrom} made, with what it was made from and the count of changes it left. */
@@ -235,8 +238,8 @@ final class Check {
 	 * always, which {@link CheckRun} makes parallel runs do): concurrent calls could interleave
 	 * their changes.
 	 */
-	private CheckSnapshot snapshotFrom(SocketTable table, Set<Long> held, OptionalLong activity, Set<TcpState> states,
-			@Nullable String testId) throws SocketTableException {
+	private CheckSnapshot snapshotFrom(SocketTable table, long historyBefore, Set<Long> held, OptionalLong activity,
+			Set<TcpState> states, @Nullable String testId) throws SocketTableException {
 		SnapshotMade last = this.lastMade;
 		if (!this.readAlways && last != null && last.madeFrom(table, held, activity, states, this.changes.get())) {
 			CheckSnapshot snapshot = last.snapshot().forTest(testId);
@@ -247,7 +250,7 @@ final class Check {
 		}
 		long changed = this.changes.incrementAndGet();
 		OwnershipInodes.Owned owned = this.inodes.classify(table, held);
-		recordOwned(table, owned, List.of());
+		recordOwned(table, historyBefore, owned, List.of());
 		Set<TcpSocket.Key> before = new HashSet<>();
 		for (TcpSocket socket : table.sockets()) {
 			if (states.contains(socket.state())) {
@@ -340,6 +343,7 @@ final class Check {
 			settling.clear();
 		}
 		long readStart = this.ledger.now();
+		long historyBefore = this.history.generation();
 		SocketTable table = this.source.read(observed);
 		this.ledger.forgetAbsent(table.byTuple().keySet(), readStart);
 		watched(table, observed, readStart);
@@ -354,7 +358,7 @@ final class Check {
 		OwnershipAttribution attribution = new OwnershipAttribution(table, owned, listeners, this.history,
 				this.ledger, snapshot.testId());
 		List<Finding> findings = ours(candidates, attribution);
-		recordOwned(table, owned, findings);
+		recordOwned(table, historyBefore, owned, findings);
 		return new CheckObservation(findings, ours(settling, attribution));
 	}
 
@@ -482,8 +486,10 @@ final class Check {
 		return false;
 	}
 
-	private void recordOwned(SocketTable table, OwnershipInodes.Owned inodes, List<Finding> findings) {
-		this.history.forgetAbsent(table);
+	/** @param historyBefore the history's generation before {@code table} was read */
+	private void recordOwned(SocketTable table, long historyBefore, OwnershipInodes.Owned inodes,
+			List<Finding> findings) {
+		this.history.forgetAbsent(table, historyBefore);
 		List<SocketTuple> owned = new ArrayList<>();
 		for (TcpSocket socket : table.sockets()) {
 			if (socket.state() != TcpState.LISTEN && inodes.isOwned(socket.inode())) {
