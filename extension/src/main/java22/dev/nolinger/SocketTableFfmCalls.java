@@ -418,11 +418,11 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 			return SocketTableCalls.super.unchanged(held, watched);
 		}
 		if (held != this.heldCopied) {
-			this.heldNative = copy(held);
+			this.heldNative = copy(held, this.heldNative);
 			this.heldCopied = held;
 		}
 		if (watched != this.watchedCopied) {
-			this.watchedNative = copy(watched);
+			this.watchedNative = copy(watched, this.watchedNative);
 			this.watchedCopied = watched;
 		}
 		try {
@@ -433,8 +433,15 @@ final class SocketTableFfmCalls implements SocketTableCalls {
 		}
 	}
 
-	private MemorySegment copy(long[] values) {
-		MemorySegment copy = this.arena.allocate(8L * Math.max(1, values.length), 8);
+	/**
+	 * {@code values} in {@code into}, or in a larger segment where they don't fit: this arena frees
+	 * nothing until the calls go, so a segment is replaced only by one twice as large.
+	 */
+	private MemorySegment copy(long[] values, MemorySegment into) {
+		MemorySegment copy = into;
+		if (copy.byteSize() < 8L * values.length) {
+			copy = this.arena.allocate(8L * Math.max(16, Integer.highestOneBit(values.length) * 2), 8);
+		}
 		MemorySegment.copy(values, 0, copy, JAVA_LONG, 0, values.length);
 		return copy;
 	}

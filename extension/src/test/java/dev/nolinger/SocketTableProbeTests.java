@@ -155,11 +155,17 @@ class SocketTableProbeTests {
 		fewer.remove(accepted);
 		Set<Long> more = new java.util.HashSet<>(held);
 		more.add(1L);
+		Set<Long> manyMore = new java.util.HashSet<>(held);
+		for (long inode = 1; inode <= 40; inode++) {
+			manyMore.add(inode);
+		}
 
 		List<Map.Entry<Set<Long>, Map<Long, TcpState>>> cases = List.of(Map.entry(held, watched),
 				Map.entry(held, Map.of()), Map.entry(Set.copyOf(fewer), Map.of(client, TcpState.ESTABLISHED)),
 				Map.entry(Set.copyOf(more), watched), Map.entry(held, Map.of(client, TcpState.CLOSE_WAIT)));
 		List<Boolean> expected = List.of(true, true, false, false, false);
+		// More held inodes than the native copy of the last ones holds: copied into a larger one.
+		assertOneCall(source, Set.copyOf(manyMore), watched, false);
 		for (int i = 0; i < cases.size(); i++) {
 			assertOneCall(source, cases.get(i).getKey(), cases.get(i).getValue(), expected.get(i));
 		}
