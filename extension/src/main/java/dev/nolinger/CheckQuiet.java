@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>{@code T} may also be the part of the table a {@link SocketTableProbe} read (Java 22+ with
- * native access): every held TCP socket, the mirror of each, and every remembered 4-tuple, with
+ * native access, Java 17 to 21 through the jar's JNI library): every held TCP socket, the mirror of each, and every remembered 4-tuple, with
  * none while a listener is held. That is every socket (a) and (b) look at, so the proof is the
  * same on it.
  *
@@ -51,7 +51,9 @@ import org.jspecify.annotations.Nullable;
  * the socket ledger, when it counts, its count of opens and closes. The proof holds when
  * {@code H' = H}, the count is unchanged, the checked states are the same, and every watched
  * socket, read through the fd that holds its inode in {@code H'}, is still ESTABLISHED, that fd
- * still holding that inode after the read ({@link SocketTableProbe#heldState}). Where a probe
+ * still holding that inode after the read ({@link SocketTableProbe#heldState}); on Java 22+ the
+ * scan, its comparison with {@code H} and those reads are one call into the jar's library ({@link
+ * OwnershipInodeSource#unchanged}), which answers as they do. Where a probe
  * reads this JVM's sockets by exact lookups, no proof holds while a socket that failed a test is
  * still listed: the suite report learns when it closed from the reads ({@link
  * SuiteReportRecords#observe}), and those lookups are cheap; without a probe, which would read
