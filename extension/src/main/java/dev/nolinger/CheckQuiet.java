@@ -43,8 +43,8 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>{@code T} may also be the part of the table a {@link SocketTableProbe} read (Java 22+ with
- * native access, Java 17 to 21 through the jar's JNI library): every held TCP socket, the mirror of each, and every remembered 4-tuple, with
- * none while a listener is held. That is every socket (a) and (b) look at, so the proof is the
+ * native access, Java 17 to 21 through the jar's JNI library): every held TCP socket, the mirror
+ * of each, and every remembered 4-tuple, with none while a listener is held. That is every socket (a) and (b) look at, so the proof is the
  * same on it.
  *
  * <p><b>When it still holds.</b> At a later check, {@code /proc/self/fd} gives {@code H'}, and
@@ -53,9 +53,8 @@ import org.jspecify.annotations.Nullable;
  * socket, read through the fd that holds its inode in {@code H'}, is still ESTABLISHED, that fd
  * still holding that inode after the read ({@link SocketTableProbe#heldState}); on Java 22+ the
  * scan, its comparison with {@code H} and those reads are one call into the jar's library ({@link
- * OwnershipInodeSource#unchanged}), which answers as they do. Where a probe
- * reads this JVM's sockets by exact lookups, no proof holds while a socket that failed a test is
- * still listed: the suite report learns when it closed from the reads ({@link
+ * OwnershipInodeSource#unchanged}), which answers as they do. Where a probe reads this JVM's
+ * sockets by exact lookups, no proof holds while a socket that failed a test is still listed: the suite report learns when it closed from the reads ({@link
  * SuiteReportRecords#observe}), and those lookups are cheap; without a probe, which would read
  * the whole table, the proof holds as before and the report's bracket is wider.
  *

@@ -135,9 +135,11 @@ final class Ledger {
 		}
 		// The stack is captured outside the lock; a close racing this one finds the record gone.
 		LedgerSocket.Event event = event(!held.peerClosed());
-		// An end that closes after its peer keeps no stack, unless it failed a test: the report says who closed it.
-		Throwable closing = event.stack() != null || held.kind() == LedgerSocket.Kind.LISTENING
-				|| !SuiteReportRecords.isWatched(held.tuple()) ? event.stack() : new LedgerSocket.Trace();
+		Throwable closing = event.stack();
+		if (closing == null && held.kind() != LedgerSocket.Kind.LISTENING && SuiteReportRecords.isWatched(held.tuple())) {
+			// An end that closes after its peer keeps no stack, unless it failed a test: the report says who closed it.
+			closing = new LedgerSocket.Trace();
+		}
 		LedgerSocket record;
 		synchronized (this) {
 			record = this.open.remove(probe);

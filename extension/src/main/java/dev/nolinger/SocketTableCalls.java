@@ -22,6 +22,9 @@ interface SocketTableCalls {
 
 	int EINVAL = 22;
 
+	/** What {@link #unchanged} answers with more sockets than it marks. */
+	int E2BIG = 7;
+
 	/** What {@link #unchanged} answers where it is not one call. */
 	int ENOSYS = 38;
 

@@ -18,9 +18,9 @@ import java.util.Locale;
  * for x86-64 and aarch64 Linux ({@code src/main/c/nolinger.c}: only {@code syscall(2)}, so any glibc
  * since 2.17 loads it). Java 22+ uses the FFM API instead and never loads this library through JNI:
  * from Java 24 on, loading one prints a warning unless native access is enabled. It looks the same
- * library up with FFM's {@code SymbolLookup} ({@code dlopen}) for its fd scan and a watched
- * socket's state alone, once native access is known to be enabled ({@link #withLibraryCopy} serves
- * both).
+ * library up with FFM's {@code SymbolLookup} ({@code dlopen}) for its fd scan, a watched socket's
+ * state and a quiet check's read alone, once native access is known to be enabled ({@link
+ * #withLibraryCopy} serves both).
  *
  * <p>Loading copies the library to a new file in {@code java.io.tmpdir} and deletes it once loaded
  * (the mapping stays), so two class loaders that each load nolinger get a library each, and

@@ -45,7 +45,6 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 
 	private static final int AF_INET = 2;
 	private static final int AF_INET6 = 10;
-	private static final int IPPROTO_TCP = 6;
 	/** {@code inet_diag_req_v2}'s message type: one family per dump. */
 	private static final short SOCK_DIAG_BY_FAMILY = 20;
 	/** The older {@code inet_diag_req}'s: a dump of it leaves the family unspecified, so one walk gets both. */
@@ -60,11 +59,9 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private static final int SO_PROTOCOL = 38;
 	private static final int ENOENT = 2;
 	private static final int EBADF = 9;
-	private static final int E2BIG = 7;
 	private static final int ENOTCONN = 107;
 	/** {@code INET_DIAG_NOCOOKIE}: a lookup by 4-tuple, not by cookie. */
 	private static final int NO_COOKIE = -1;
-	private static final int TCP_INFO = 11;
 	/** Larger than any kernel's {@code struct tcp_info}; only its first byte, the state, is read. */
 	private static final int TCP_INFO_SIZE = 256;
 	/** {@code struct sockaddr_in6}, the larger of the two families. */
@@ -239,7 +236,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			}
 			requireInode(fd, inode);
 			Endpoint local = endpoint(fd, false);
-			if (local == null || option(fd, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP) {
+			if (local == null || option(fd, SOL_SOCKET, SO_PROTOCOL) != SocketTableCalls.IPPROTO_TCP) {
 				continue;
 			}
 			if (option(fd, SOL_SOCKET, SO_ACCEPTCONN) != 0) {
@@ -358,7 +355,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 			this.watchedAsked = watched;
 		}
 		int answer = this.calls.unchanged(this.heldSorted, this.watchedPairs);
-		if (answer == -SocketTableCalls.ENOSYS || answer == -E2BIG) {
+		if (answer == -SocketTableCalls.ENOSYS || answer == -SocketTableCalls.E2BIG) {
 			return HeldSockets.NOT_READ;
 		}
 		if (answer < 0) {
@@ -385,7 +382,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 
 	/** The first byte of {@code struct tcp_info}, {@code tcpi_state}: the state the table lists. */
 	private TcpState state(int fd) throws SocketTableException {
-		int length = this.calls.option(fd, IPPROTO_TCP, TCP_INFO, this.tcpInfo);
+		int length = this.calls.option(fd, SocketTableCalls.IPPROTO_TCP, SocketTableCalls.TCP_INFO, this.tcpInfo);
 		if (length < 1) {
 			throw failure("getsockopt(" + fd + ", TCP_INFO)", length);
 		}
@@ -483,7 +480,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 		ByteBuffer req = newRequest(REQUEST_LENGTH, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST);
 		int at = NLMSG_HEADER;
 		req.put(at, (byte) AF_INET6);
-		req.put(at + 1, (byte) IPPROTO_TCP);
+		req.put(at + 1, (byte) SocketTableCalls.IPPROTO_TCP);
 		req.putInt(at + 4, -1);
 		putBigShort(req, at + 8, tuple.local().port());
 		putBigShort(req, at + 10, tuple.remote().port());
@@ -535,7 +532,7 @@ final class SocketTableNetlinkSource implements SocketTableSource, SocketTablePr
 	private void dump(int fd, int family, int states, List<TcpSocket> sockets) throws SocketTableException {
 		ByteBuffer req = newRequest(REQUEST_LENGTH, SOCK_DIAG_BY_FAMILY, (short) (NLM_F_REQUEST | NLM_F_DUMP));
 		req.put(NLMSG_HEADER, (byte) family);
-		req.put(NLMSG_HEADER + 1, (byte) IPPROTO_TCP);
+		req.put(NLMSG_HEADER + 1, (byte) SocketTableCalls.IPPROTO_TCP);
 		req.putInt(NLMSG_HEADER + 4, states);
 		send(fd, REQUEST_LENGTH, "inet_diag_req_v2");
 		receive(fd, this.sequence, SOCK_DIAG_BY_FAMILY, family == AF_INET ? "tcp" : "tcp6", sockets);

@@ -94,8 +94,8 @@ final class SocketTableSources {
 	 * How this JVM makes the netlink source's system calls: the FFM API on Java 22+, the jar's JNI
 	 * library on Java 17 to 21. Java 22+ never loads the library through JNI, even without native
 	 * access: from Java 24 on, JNI warns as FFM does. With native access, it looks the library up
-	 * through FFM for the fd scan and a watched socket's state alone. Linked once per JVM (or refused once, for the same reason
-	 * every time).
+	 * through FFM for the fd scan, a watched socket's state and a quiet check's read alone. Linked
+	 * once per JVM (or refused once, for the same reason every time).
 	 */
 	static SocketTableCalls calls() throws SocketTableException {
 		synchronized (CALLS_LOCK) {

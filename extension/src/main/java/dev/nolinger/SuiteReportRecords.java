@@ -275,15 +275,13 @@ final class SuiteReportRecords {
 		Thread current = Thread.currentThread();
 		for (Watch watch : WATCHED.values()) {
 			if (watch.concerns(tuple, mirror)) {
+				boolean onTestThread = watch.testThread.get() == current;
 				// Worked out outside the watch's lock: it turns a stack into frames, and may load classes.
-				String closedBy = watch.testThread.get() == current ? ""
-						: closer(current, stack, !watch.key.tuple().equals(tuple));
+				String closedBy = onTestThread ? "" : closer(current, stack, !watch.key.tuple().equals(tuple));
 				synchronized (watch) {
 					if (watch.goneBy == 0 && watch.closer == Closer.UNKNOWN && nanos - watch.lastSeen > 0) {
-						watch.closer = watch.testThread.get() == current ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
-						if (watch.closer == Closer.OTHER_THREAD) {
-							watch.closedBy = closedBy;
-						}
+						watch.closer = onTestThread ? Closer.TEST_THREAD : Closer.OTHER_THREAD;
+						watch.closedBy = closedBy;
 					}
 				}
 			}
